@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"fmt"
+
+	"github.com/spf13/cobra"
+)
+
+// NewCmdCurrent builds kcfg current.
+func NewCmdCurrent(f *Factory, run func() error) *cobra.Command {
+	return &cobra.Command{
+		Use:   "current",
+		Short: "Print the current context's name",
+		Long:  "Print the current context's name. Exits 1 when no current context is set.",
+		Example: `  kcfg current
+  kubectl --context "$(kcfg current)" get pods`,
+		Args: cobra.NoArgs,
+		RunE: func(cmd *cobra.Command, _ []string) error {
+			if run != nil {
+				return run()
+			}
+			cfg, err := f.Load()
+			if err != nil {
+				return err
+			}
+			name, err := cfg.CurrentContext()
+			if err != nil {
+				return err
+			}
+			_, err = fmt.Fprintln(f.IO.Out, name)
+			return err
+		},
+	}
+}

@@ -1,0 +1,171 @@
+// Package cli holds kcfg's cobra commands: flags, output and exit codes.
+// Each verb lives in its own file; the work itself is done in pkg/.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/spf13/cobra"
+
+	"github.com/kcfg-dev/kcfg/internal/iostreams"
+	"github.com/kcfg-dev/kcfg/pkg/kubeconfig"
+)
+
+// Exit codes.
+const (
+	ExitOK          = 0
+	ExitFailure     = 1
+	ExitUsage       = 2
+	ExitInterrupted = 130
+)
+
+// ExitError carries an exit code; Err, when set, is printed.
+type ExitError struct {
+	Code int
+	Err  error
+}
+
+func (e *ExitError) Error() string {
+	if e.Err == nil {
+		return fmt.Sprintf("exit %d", e.Code)
+	}
+	return e.Err.Error()
+}
+
+func (e *ExitError) Unwrap() error { return e.Err }
+
+// usageError marks an error in the command line: exit 2, with a hint.
+func usageError(err error) error { return &ExitError{Code: ExitUsage, Err: err} }
+
+// silentFailure is exit 1 with nothing more printed: the command has already
+// reported what went wrong (findings, failed checks).
+var silentFailure = &ExitError{Code: ExitFailure}
+
+// Factory holds what every command needs: streams, environment, clock, and
+// the global flags.
+type Factory struct {
+	IO     *iostreams.IOStreams
+	Getenv func(string) string
+	Now    func() time.Time
+
+	Kubeconfig string
+	Context    string
+	NoColor    bool
+}
+
+// Source is where kubeconfig files are read from.
+func (f *Factory) Source() kubeconfig.Source {
+	return kubeconfig.SourceFromEnv(f.Kubeconfig, f.Getenv)
+}
+
+// Load loads the kubeconfig and checks that every reference resolves.
+func (f *Factory) Load() (*kubeconfig.Config, error) {
+	cfg, err := kubeconfig.Load(f.Source())
+	if err != nil {
+		return nil, err
+	}
+	return cfg, cfg.Validate()
+}
+
+// NewCmdRoot builds the kcfg command tree.
+func NewCmdRoot(f *Factory) *cobra.Command {
+	root := &cobra.Command{
+		Use:           "kcfg",
+		Short:         "Manage, validate and use kubeconfig files for many clusters",
+		Long:          "kcfg manages kubeconfig files for many clusters, checks them offline, connects to each\ncontext and watches any resource across several clusters.",
+		SilenceUsage:  true,
+		SilenceErrors: true,
+		PersistentPreRun: func(cmd *cobra.Command, _ []string) {
+			if f.NoColor || f.Getenv("NO_COLOR") != "" {
+				f.IO.Color = false
+			}
+		},
+	}
+	root.SetIn(f.IO.In)
+	root.SetOut(f.IO.Out)
+	root.SetErr(f.IO.ErrOut)
+	root.SetFlagErrorFunc(func(_ *cobra.Command, err error) error { return usageError(err) })
+	pf := root.PersistentFlags()
+	pf.StringVar(&f.Kubeconfig, "kubeconfig", "", "path to one kubeconfig file (else KUBECONFIG, else ~/.kube/config)")
+	pf.StringVar(&f.Context, "context", "", "the context to act on, where a command acts on one")
+	pf.BoolVar(&f.NoColor, "no-color", false, "no colour in output (also NO_COLOR)")
+
+	root.AddCommand(
+		NewCmdList(f, nil),
+		NewCmdCurrent(f, nil),
+		NewCmdView(f, nil),
+		NewCmdVersion(f),
+	)
+	for _, c := range root.Commands() {
+		if c.Args == nil {
+			continue
+		}
+		args := c.Args
+		c.Args = func(cmd *cobra.Command, a []string) error {
+			if err := args(cmd, a); err != nil {
+				return usageError(err)
+			}
+			return nil
+		}
+	}
+	return root
+}
+
+// Main runs kcfg with the process's arguments and streams and returns the
+// exit code.
+func Main() int {
+	f := &Factory{IO: iostreams.System(os.Getenv), Getenv: os.Getenv, Now: time.Now}
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	return Run(ctx, f, os.Args[1:])
+}
+
+// Run executes one command line and returns the exit code, printing any
+// error to f.IO.ErrOut.
+func Run(ctx context.Context, f *Factory, args []string) int {
+	root := NewCmdRoot(f)
+	root.SetArgs(args)
+	err := root.ExecuteContext(ctx)
+	if err == nil {
+		return ExitOK
+	}
+	if ctx.Err() != nil {
+		fmt.Fprintln(f.IO.ErrOut, "kcfg: interrupted")
+		return ExitInterrupted
+	}
+	code := ExitFailure
+	var ee *ExitError
+	if errors.As(err, &ee) {
+		code = ee.Code
+		if ee.Err == nil {
+			return code
+		}
+	}
+	if code == ExitFailure && strings.HasPrefix(err.Error(), "unknown command") {
+		code = ExitUsage
+	}
+	printError(f, err)
+	if code == ExitUsage {
+		fmt.Fprintln(f.IO.ErrOut, "Run 'kcfg --help' for usage.")
+	}
+	return code
+}
+
+// printError prints each joined error on its own line.
+func printError(f *Factory, err error) {
+	var joined interface{ Unwrap() []error }
+	if errors.As(err, &joined) && len(joined.Unwrap()) > 1 {
+		for _, e := range joined.Unwrap() {
+			printError(f, e)
+		}
+		return
+	}
+	fmt.Fprintf(f.IO.ErrOut, "kcfg: %v\n", err)
+}
