@@ -18,6 +18,9 @@ type Config struct {
 	// relative paths are resolved against the file that holds them, and every
 	// stanza's LocationOfOrigin names its file.
 	Merged *clientcmdapi.Config
+	// Unresolved is the same merge with paths left as written, which is what
+	// kubectl config view shows.
+	Unresolved *clientcmdapi.Config
 	// Files are the files that were read, in precedence order; files in
 	// KUBECONFIG that do not exist are left out, as kubectl does.
 	Files []string
@@ -39,15 +42,19 @@ func Load(src Source) (*Config, error) {
 		}
 		files = append(files, p)
 	}
-	rules := &clientcmd.ClientConfigLoadingRules{Precedence: files}
+	rules := &clientcmd.ClientConfigLoadingRules{Precedence: files, DoNotResolvePaths: true}
 	if src.Explicit() {
-		rules = &clientcmd.ClientConfigLoadingRules{ExplicitPath: src.ExplicitPath}
+		rules = &clientcmd.ClientConfigLoadingRules{ExplicitPath: src.ExplicitPath, DoNotResolvePaths: true}
 	}
-	merged, err := rules.Load()
+	unresolved, err := rules.Load()
 	if err != nil {
 		return nil, fmt.Errorf("loading kubeconfig: %w", err)
 	}
-	return &Config{Merged: merged, Files: files, Source: src}, nil
+	merged := unresolved.DeepCopy()
+	if err := clientcmd.ResolveLocalPaths(merged); err != nil {
+		return nil, fmt.Errorf("resolving paths: %w", err)
+	}
+	return &Config{Merged: merged, Unresolved: unresolved, Files: files, Source: src}, nil
 }
 
 // checkFile reads one file and checks that clientcmd can load it. A file

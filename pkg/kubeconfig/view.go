@@ -24,7 +24,7 @@ type ViewOptions struct {
 // View returns a copy of the merged config transformed as kubectl config
 // view does, with secrets redacted unless opts.Raw.
 func (c *Config) View(opts ViewOptions) (*clientcmdapi.Config, error) {
-	cfg := c.Merged.DeepCopy()
+	cfg := c.Unresolved.DeepCopy()
 	if opts.Minify {
 		if opts.Context != "" {
 			cfg.CurrentContext = opts.Context
