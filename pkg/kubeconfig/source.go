@@ -1,7 +1,6 @@
 package kubeconfig
 
 import (
-	"os"
 	"path/filepath"
 )
 
@@ -56,10 +55,4 @@ func (s Source) Paths() []string {
 // DefaultPath is ~/.kube/config under Home.
 func (s Source) DefaultPath() string {
 	return filepath.Join(s.Home, ".kube", "config")
-}
-
-// exists reports whether path names an existing file system entry.
-func exists(path string) bool {
-	_, err := os.Stat(path)
-	return err == nil
 }
