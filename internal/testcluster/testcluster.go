@@ -44,12 +44,21 @@ func BinDir(t testing.TB) string {
 	if dir == "" {
 		dir = filepath.Join(RepoRoot(t), "bin")
 	}
-	for _, name := range []string{"etcd", "kube-apiserver", "kubectl"} {
-		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
-			t.Fatalf("testcluster: %s not found in %s: build the test control plane with `make controlplane` (or set KUBEBUILDER_ASSETS)", name, dir)
-		}
+	if err := CheckBinaries(dir); err != nil {
+		t.Fatal(err)
 	}
 	return dir
+}
+
+// CheckBinaries returns an error saying how to build them when etcd,
+// kube-apiserver or kubectl is missing from dir.
+func CheckBinaries(dir string) error {
+	for _, name := range []string{"etcd", "kube-apiserver", "kubectl"} {
+		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
+			return fmt.Errorf("testcluster: %s not found in %s: build the test control plane with `make controlplane` (or point KUBEBUILDER_ASSETS at a folder holding etcd, kube-apiserver and kubectl)", name, dir)
+		}
+	}
+	return nil
 }
 
 // Kubectl returns the path of the kubectl built by hack/controlplane.
