@@ -48,8 +48,8 @@ func Lint(files []*kubeconfig.File, opts Options) *Report {
 	l.opts = opts
 	l.fileProblems()
 	l.fileModes()
-	l.shadowed()
 	l.use(kubeconfig.Merge(files))
+	l.shadowed()
 	l.currentContext()
 	l.contexts()
 	for _, name := range sortedKeys(l.cfg.Clusters) {
@@ -198,8 +198,8 @@ func (l *linter) shadowed() {
 				seen[kn.kind][kn.name] = def{path, f.Line(kn.kind, kn.name)}
 				continue
 			}
-			fd := Finding{File: path, Line: f.Line(kn.kind, kn.name), Kind: kn.kind, Name: kn.name,
-				Hint: "delete the unused definition, or rename one of them"}
+			fd := l.at(kn.kind, kn.name, path)
+			fd.Hint = "delete the unused definition, or rename one of them"
 			where := first.file
 			if first.line > 0 {
 				where = fmt.Sprintf("%s:%d", first.file, first.line)
