@@ -58,7 +58,7 @@ func (e *env) client(o testcert.Options) *testcert.Cert {
 	return c
 }
 
-func (e *env) user() *clientcmdapi.AuthInfo  { return e.cfg.AuthInfos["u1"] }
+func (e *env) user() *clientcmdapi.AuthInfo   { return e.cfg.AuthInfos["u1"] }
 func (e *env) cluster() *clientcmdapi.Cluster { return e.cfg.Clusters["c1"] }
 
 // file writes a file in the env's folder, mode 0600, and returns its path.
