@@ -72,10 +72,14 @@ func (l *linter) auditUser(dir, name string, u, raw *clientcmdapi.AuthInfo) {
 	l.auditPath(dir, kind, name, file, "client-key", raw.ClientKey, u.ClientKey)
 	l.auditPath(dir, kind, name, file, "tokenFile", raw.TokenFile, u.TokenFile)
 	if ex := u.Exec; ex != nil {
+		command := ex.Command
+		if raw.Exec != nil {
+			command = raw.Exec.Command
+		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "user %q runs the command: %s", name, shellJoin(append([]string{ex.Command}, ex.Args...)))
-		if raw.Exec != nil && raw.Exec.Command != ex.Command {
-			fmt.Fprintf(&b, " (the path is read as %s)", ex.Command)
+		fmt.Fprintf(&b, "user %q runs the command: %s", name, shellJoin(append([]string{command}, ex.Args...)))
+		if command != ex.Command {
+			fmt.Fprintf(&b, " (run as %s)", ex.Command)
 		}
 		if len(ex.Env) > 0 {
 			env := make([]string, 0, len(ex.Env))
@@ -94,9 +98,6 @@ func (l *linter) auditUser(dir, name string, u, raw *clientcmdapi.AuthInfo) {
 		fd := l.at(kind, name, file, "exec", "command")
 		fd.Hint = "add this file only if you trust the command and it is the program you expect (command -v " + shellQuote(ex.Command) + ")"
 		l.add(RuleUntrustedExec, fd, "%s", b.String())
-		if raw.Exec != nil && strings.ContainsRune(raw.Exec.Command, filepath.Separator) {
-			l.auditPath(dir, kind, name, file, "exec.command", raw.Exec.Command, ex.Command)
-		}
 	}
 	if ap := u.AuthProvider; ap != nil {
 		keys := make([]string, 0, len(ap.Config))
@@ -144,8 +145,8 @@ func (l *linter) auditPath(dir, kind, name, file, field, raw, resolved string) {
 	if why == "" {
 		return
 	}
-	fd := l.at(kind, name, file, strings.Split(field, ".")...)
-	fd.Hint = "check that reading this file is intended; a received kubeconfig should embed its certificates as *-data"
+	fd := l.at(kind, name, file, field)
+	fd.Hint = "check that reading this file is intended: a kubeconfig from elsewhere normally embeds what it needs (*-data fields, token)"
 	l.add(RuleUntrustedPath, fd, "%s %q reads %s, %s", kind, name, resolved, why)
 }
 

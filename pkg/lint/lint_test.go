@@ -324,8 +324,8 @@ func auditCases() []ruleCase {
 			}
 			e.user().ClientKey, e.user().ClientKeyData = "u1.key", nil
 		}},
-		{rule: lint.RuleUntrustedPath, name: "exec command path", line: true, want: "/opt/bin/cred", fire: func(e *env) {
-			*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "/opt/bin/cred", APIVersion: "client.authentication.k8s.io/v1"}}
+		{rule: lint.RuleUntrustedExec, name: "relative command", line: true, want: "./bin/cred (run as ", fire: func(e *env) {
+			*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "./bin/cred", APIVersion: "client.authentication.k8s.io/v1"}}
 		}},
 		{rule: lint.RuleUntrustedProxyURL, line: true, want: "http://user:xxxxx@127.0.0.1:3128", fire: func(e *env) {
 			e.cluster().ProxyURL = "http://user:pass@127.0.0.1:3128"
