@@ -3,10 +3,12 @@ package cli_test
 import (
 	"bytes"
 	"encoding/json"
+	"net"
 	"os"
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -266,5 +268,51 @@ func TestLintColor(t *testing.T) {
 				t.Errorf("coloured = %v, want %v:\n%s", got, tc.want, out)
 			}
 		})
+	}
+}
+
+// TestLintNeverConnects points a kubeconfig's server and proxy at listeners
+// on 127.0.0.1 and checks that lint, the audit and certs leave them alone.
+func TestLintNeverConnects(t *testing.T) {
+	var accepted atomic.Int32
+	listen := func() string {
+		ln, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { ln.Close() })
+		go func() {
+			for {
+				c, err := ln.Accept()
+				if err != nil {
+					return
+				}
+				accepted.Add(1)
+				c.Close()
+			}
+		}()
+		return ln.Addr().String()
+	}
+	server, proxy := listen(), listen()
+	path := cleanConfig(t, func(c *clientcmdapi.Config) {
+		c.Clusters["c"].Server = "https://" + server
+		c.Clusters["c"].ProxyURL = "http://" + proxy
+		c.Clusters["plain"] = &clientcmdapi.Cluster{Server: "http://" + server}
+		c.Contexts["plain"] = &clientcmdapi.Context{Cluster: "plain", AuthInfo: "u"}
+	})
+	for _, args := range [][]string{
+		{"lint", path},
+		{"lint", "--untrusted", path},
+		{"certs", "--kubeconfig", path},
+	} {
+		if r := run(t, nil, args...); r.err != "" {
+			t.Errorf("%v: %s", args, r.err)
+		}
+	}
+	// A connection would have been accepted by now; give the accept loop a
+	// moment to count one that raced with the commands.
+	time.Sleep(50 * time.Millisecond)
+	if n := accepted.Load(); n != 0 {
+		t.Errorf("%d connections were opened", n)
 	}
 }

@@ -542,3 +542,17 @@ func TestSeed(t *testing.T) {
 		t.Errorf("audit of the seed: %+v", a.Findings)
 	}
 }
+
+// TestRulesDocumented keeps docs/lint.md's rule tables in step with the catalogue.
+func TestRulesDocumented(t *testing.T) {
+	doc, err := os.ReadFile("../../docs/lint.md")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range lint.Rules() {
+		row := "| `" + r.ID + "` | " + string(r.Severity) + " |"
+		if !strings.Contains(string(doc), row) {
+			t.Errorf("docs/lint.md has no row %q", row)
+		}
+	}
+}
