@@ -83,14 +83,6 @@ func ReadFile(path string) *File {
 	return f
 }
 
-// ParseFileLenient decodes a kubeconfig file's bytes as ReadFile does,
-// without touching the file system (Mode stays zero).
-func ParseFileLenient(path string, data []byte) *File {
-	f := &File{Path: path}
-	f.parse(data)
-	return f
-}
-
 func (f *File) parse(data []byte) {
 	var doc yaml.Node
 	if yaml.Unmarshal(data, &doc) == nil && len(doc.Content) > 0 && doc.Content[0].Kind == yaml.MappingNode {

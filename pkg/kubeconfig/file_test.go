@@ -219,6 +219,19 @@ users:
 			t.Errorf("problems = %v", f.Problems)
 		}
 	})
+	t.Run("JSON has lines too", func(t *testing.T) {
+		f := kubeconfig.ReadFile(write(t, dir, "json", `{
+  "apiVersion": "v1",
+  "clusters": [
+    {"name": "j", "cluster": {
+      "server": "https://127.0.0.1:1",
+      "certificate-authority-data": "!!"}}
+  ]
+}`, 0o600))
+		if len(f.Problems) != 1 || f.Problems[0].Line != 6 || f.Line(kubeconfig.KindCluster, "j", "server") != 5 {
+			t.Errorf("problems %v, server line %d", f.Problems, f.Line(kubeconfig.KindCluster, "j", "server"))
+		}
+	})
 	t.Run("empty file", func(t *testing.T) {
 		f := kubeconfig.ReadFile(write(t, dir, "empty", "", 0o600))
 		if len(f.Problems) != 0 || f.Config == nil || f.Line(kubeconfig.KindCluster, "x") != 0 {
