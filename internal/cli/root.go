@@ -102,6 +102,8 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdCurrent(f, nil),
 		NewCmdView(f, nil),
 		NewCmdVersion(f),
+		NewCmdLint(f, nil),
+		NewCmdCerts(f, nil),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

@@ -18,7 +18,12 @@ func locate(file, list, name string, path ...string) int {
 	if yaml.Unmarshal(data, &doc) != nil || len(doc.Content) == 0 {
 		return 0
 	}
-	_, items := mapGet(doc.Content[0], list)
+	return locateNode(doc.Content[0], list, name, path...)
+}
+
+// locateNode is locate on a parsed document's root mapping.
+func locateNode(root *yaml.Node, list, name string, path ...string) int {
+	_, items := mapGet(root, list)
 	if items == nil {
 		return 0
 	}
