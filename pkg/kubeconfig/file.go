@@ -300,3 +300,9 @@ func Merge(files []*File) *clientcmdapi.Config {
 // environment variable name looks like it holds a secret (a token, secret,
 // password, key or credential), as Redact judges it.
 func IsSecretName(name string) bool { return isSecretKey(name) }
+
+// exists reports whether path names an existing file system entry.
+func exists(path string) bool {
+	_, err := os.Stat(path)
+	return err == nil
+}

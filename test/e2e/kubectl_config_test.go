@@ -15,7 +15,7 @@ import (
 	"github.com/kcfg-dev/kcfg/internal/cli"
 	"github.com/kcfg-dev/kcfg/internal/iostreams"
 	"github.com/kcfg-dev/kcfg/internal/testcluster"
-	"github.com/kcfg-dev/kcfg/internal/testpki"
+	"github.com/kcfg-dev/kcfg/internal/testcert"
 	"github.com/kcfg-dev/kcfg/pkg/kubeconfig"
 )
 
@@ -65,9 +65,9 @@ func loadingFixtures(t *testing.T) map[string]map[string]string {
 		t.Fatal(err)
 	}
 	now := time.Now()
-	ca := testpki.CA(t, "rel-ca", now.Add(-time.Hour), now.Add(24*time.Hour))
-	client := testpki.Make(t, testpki.Spec{CommonName: "rel-user", Organization: []string{"devs"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour)}, ca)
-	for name, data := range map[string][]byte{"ca.crt": ca.CertPEM, "client.crt": client.CertPEM, "client.key": client.KeyPEM} {
+	ca := testcert.NewCA(t, "rel-ca", now.Add(-time.Hour), now.Add(24*time.Hour))
+	client := ca.Issue(t, testcert.Options{CommonName: "rel-user", Organization: []string{"devs"}, NotBefore: now.Add(-time.Hour), NotAfter: now.Add(time.Hour)})
+	for name, data := range map[string][]byte{"ca.crt": ca.PEM, "client.crt": client.PEM, "client.key": client.Key.PEM} {
 		if err := os.WriteFile(filepath.Join(dir, "rel/certs", name), data, 0o600); err != nil {
 			t.Fatal(err)
 		}
