@@ -1,71 +1,17 @@
-package cli
+package cli_test
 
 import (
-	"context"
-	"flag"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/kcfg-dev/kcfg/internal/cli"
 	"github.com/kcfg-dev/kcfg/internal/iostreams"
 )
 
-var update = flag.Bool("update", false, "rewrite golden files")
-
-const (
-	seed       = "../../testdata/seed-kubeconfig.yaml"
-	goldenDir  = "../../testdata/golden"
-	fixtureDir = "../../testdata/load"
-)
-
-// fixedNow is the clock of CLI tests.
-var fixedNow = time.Date(2026, 12, 3, 12, 0, 0, 0, time.UTC)
-
-type result struct {
-	code        int
-	out, errOut string
-}
-
-// runCLI runs kcfg in-process with env as its whole environment.
-func runCLI(t *testing.T, env map[string]string, args ...string) result {
-	t.Helper()
-	io, _, out, errOut := iostreams.Test()
-	if env == nil {
-		env = map[string]string{}
-	}
-	if _, ok := env["HOME"]; !ok {
-		env["HOME"] = t.TempDir()
-	}
-	f := &Factory{IO: io, Getenv: func(k string) string { return env[k] }, Now: func() time.Time { return fixedNow }}
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	code := Run(ctx, f, args)
-	return result{code: code, out: out.String(), errOut: errOut.String()}
-}
-
-// golden compares got with testdata/golden/NAME, rewriting it with -update.
-func golden(t *testing.T, name, got string) {
-	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if *update {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading golden file (run with -update to create it): %v", err)
-	}
-	if string(want) != got {
-		t.Errorf("output differs from %s (run with -update if intended)\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
-}
+const fixtureDir = "../../testdata/load"
 
 func TestSeedGolden(t *testing.T) {
 	tests := []struct {
@@ -87,11 +33,11 @@ func TestSeedGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			r := runCLI(t, nil, append([]string{"--kubeconfig", seed}, tt.args...)...)
+			r := run(t, nil, append([]string{"--kubeconfig", seed}, tt.args...)...)
 			if r.code != tt.wantCode {
-				t.Fatalf("exit %d, want %d; stderr: %s", r.code, tt.wantCode, r.errOut)
+				t.Fatalf("exit %d, want %d; stderr: %s", r.code, tt.wantCode, r.err)
 			}
-			golden(t, "seed/"+tt.name, r.out+r.errOut)
+			golden(t, "seed/"+tt.name, []byte(r.out+r.err))
 		})
 	}
 }
@@ -99,9 +45,9 @@ func TestSeedGolden(t *testing.T) {
 // TestSeedFacts checks the facts of the seed kubeconfig directly, so that a
 // careless -update cannot hide a regression.
 func TestSeedFacts(t *testing.T) {
-	r := runCLI(t, nil, "--kubeconfig", seed, "list")
+	r := run(t, nil, "--kubeconfig", seed, "list")
 	if r.code != 0 {
-		t.Fatalf("list: exit %d: %s", r.code, r.errOut)
+		t.Fatalf("list: exit %d: %s", r.code, r.err)
 	}
 	row := strings.Fields(strings.Split(r.out, "\n")[1])
 	want := []string{"kubernetes-admin@forest", "forest", "https://172.16.2.6:6443", "kubernetes-admin", "client-cert", "2023-12-07", "(expired)"}
@@ -109,16 +55,16 @@ func TestSeedFacts(t *testing.T) {
 		t.Errorf("list row = %q, want %q", row, want)
 	}
 
-	r = runCLI(t, nil, "--kubeconfig", seed, "current")
-	if r.code != 1 || r.out != "" || !strings.Contains(r.errOut, "no current context is set") ||
-		!strings.Contains(r.errOut, "kubernetes-admin@forest") {
-		t.Errorf("current: exit %d, stdout %q, stderr %q", r.code, r.out, r.errOut)
+	r = run(t, nil, "--kubeconfig", seed, "current")
+	if r.code != 1 || r.out != "" || !strings.Contains(r.err, "no current context is set") ||
+		!strings.Contains(r.err, "kubernetes-admin@forest") {
+		t.Errorf("current: exit %d, stdout %q, stderr %q", r.code, r.out, r.err)
 	}
 
 	for _, args := range [][]string{{"view"}, {"view", "--flatten"}, {"view", "-o", "json"}, {"view", "--minify", "--context", "kubernetes-admin@forest"}} {
-		r = runCLI(t, nil, append([]string{"--kubeconfig", seed}, args...)...)
+		r = run(t, nil, append([]string{"--kubeconfig", seed}, args...)...)
 		if r.code != 0 {
-			t.Fatalf("%v: exit %d: %s", args, r.code, r.errOut)
+			t.Fatalf("%v: exit %d: %s", args, r.code, r.err)
 		}
 		if strings.Contains(r.out, "LS0t") || strings.Contains(r.out, "BEGIN") {
 			t.Errorf("%v shows certificate or key data:\n%s", args, r.out)
@@ -127,7 +73,7 @@ func TestSeedFacts(t *testing.T) {
 			t.Errorf("%v: redaction markers missing:\n%s", args, r.out)
 		}
 	}
-	r = runCLI(t, nil, "--kubeconfig", seed, "view", "--raw")
+	r = run(t, nil, "--kubeconfig", seed, "view", "--raw")
 	if r.code != 0 || !strings.Contains(r.out, "client-key-data: LS0t") {
 		t.Errorf("view --raw should show the key data: exit %d\n%s", r.code, r.out)
 	}
@@ -158,19 +104,19 @@ func TestBadInputExitsOne(t *testing.T) {
 		for _, args := range [][]string{{"list"}, {"current"}, {"view"}} {
 			t.Run(tt.name+"/"+args[0], func(t *testing.T) {
 				before, _ := os.ReadFile(tt.file)
-				r := runCLI(t, map[string]string{"KUBECONFIG": tt.file}, args...)
+				r := run(t, map[string]string{"KUBECONFIG": tt.file}, args...)
 				if r.code != 1 {
 					t.Errorf("exit %d, want 1", r.code)
 				}
 				if r.out != "" {
 					t.Errorf("stdout %q, want nothing", r.out)
 				}
-				if n := strings.Count(r.errOut, "\n"); n != 1 {
-					t.Errorf("want one error line, got %d: %q", n, r.errOut)
+				if n := strings.Count(r.err, "\n"); n != 1 {
+					t.Errorf("want one error line, got %d: %q", n, r.err)
 				}
 				for _, m := range tt.wantMsg {
-					if !strings.Contains(r.errOut, m) {
-						t.Errorf("stderr %q does not contain %q", r.errOut, m)
+					if !strings.Contains(r.err, m) {
+						t.Errorf("stderr %q does not contain %q", r.err, m)
 					}
 				}
 				after, _ := os.ReadFile(tt.file)
@@ -184,18 +130,18 @@ func TestBadInputExitsOne(t *testing.T) {
 
 func TestUsageErrors(t *testing.T) {
 	for _, args := range [][]string{{"list", "-o", "xml"}, {"list", "extra"}, {"view", "--bogus"}, {"nosuchverb"}} {
-		r := runCLI(t, nil, args...)
-		if r.code != ExitUsage {
-			t.Errorf("%v: exit %d, want %d (stderr %q)", args, r.code, ExitUsage, r.errOut)
+		r := run(t, nil, args...)
+		if r.code != cli.ExitUsage {
+			t.Errorf("%v: exit %d, want %d (stderr %q)", args, r.code, cli.ExitUsage, r.err)
 		}
 	}
 }
 
 func TestListFlagsParseAlone(t *testing.T) {
 	io, _, _, _ := iostreams.Test()
-	f := &Factory{IO: io, Getenv: func(string) string { return "" }, Now: time.Now}
-	var got *ListOptions
-	cmd := NewCmdList(f, func(o *ListOptions) error { got = o; return nil })
+	f := &cli.Factory{IO: io, Getenv: func(string) string { return "" }, Now: time.Now}
+	var got *cli.ListOptions
+	cmd := cli.NewCmdList(f, func(o *cli.ListOptions) error { got = o; return nil })
 	cmd.SetArgs([]string{"-o", "wide"})
 	if err := cmd.Execute(); err != nil {
 		t.Fatal(err)
@@ -207,14 +153,14 @@ func TestListFlagsParseAlone(t *testing.T) {
 
 func TestMultiFileListAndCurrent(t *testing.T) {
 	env := map[string]string{"KUBECONFIG": filepath.Join(fixtureDir, "clash/a.yaml") + string(os.PathListSeparator) + filepath.Join(fixtureDir, "clash/b.yaml")}
-	r := runCLI(t, env, "current")
+	r := run(t, env, "current")
 	if r.code != 0 || r.out != "only-b\n" {
-		t.Errorf("current: exit %d out %q err %q", r.code, r.out, r.errOut)
+		t.Errorf("current: exit %d out %q err %q", r.code, r.out, r.err)
 	}
-	r = runCLI(t, env, "list", "-o", "name")
+	r = run(t, env, "list", "-o", "name")
 	if r.out != "only-a\nonly-b\nshared\n" {
 		t.Errorf("list -o name = %q", r.out)
 	}
-	r = runCLI(t, env, "list")
-	golden(t, "clash/list.txt", r.out)
+	r = run(t, env, "list")
+	golden(t, "clash/list.txt", []byte(r.out))
 }

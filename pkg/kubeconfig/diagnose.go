@@ -1,7 +1,6 @@
 package kubeconfig
 
 import (
-	"encoding/base64"
 	"fmt"
 	"regexp"
 	"strconv"
@@ -52,37 +51,26 @@ func diagnose(file string, data []byte, loadErr error) *Error {
 			Detail: fmt.Sprintf("apiVersion is %q, want v1", v.Value)}
 	}
 	for _, s := range stanzaFields {
-		_, list := mapGet(root, s.list)
-		if list == nil || list.Tag == "!!null" {
-			continue
-		}
-		if list.Kind != yaml.SequenceNode {
+		if _, list := mapGet(root, s.list); list != nil && list.Tag != "!!null" && list.Kind != yaml.SequenceNode {
 			return &Error{File: file, Line: list.Line, Field: s.list, Err: ErrNotKubeconfig, Detail: "must be a list"}
 		}
-		for _, item := range list.Content {
-			_, nameNode := mapGet(item, "name")
-			name := ""
-			if nameNode != nil {
-				name = nameNode.Value
-			}
-			_, body := mapGet(item, s.item)
-			if body == nil {
-				continue
-			}
-			for _, f := range s.data {
-				k, v := mapGet(body, f)
-				if v == nil || v.Kind != yaml.ScalarNode {
-					continue
-				}
-				if _, err := base64.StdEncoding.DecodeString(v.Value); err != nil {
-					return &Error{File: file, Line: k.Line, Kind: s.kind, Name: name, Field: s.item + "." + f,
-						Err: ErrInvalidBase64, Detail: err.Error()}
-				}
-			}
-		}
 	}
-	return &Error{File: file, Err: ErrNotKubeconfig, Detail: loadErr.Error()}
+	if problems := repair(file, root); len(problems) > 0 {
+		return problems[0]
+	}
+	return &Error{File: file, Err: ErrNotKubeconfig, Detail: safeDetail(loadErr)}
 }
+
+// safeDetail is clientcmd's message without what follows a struct dump:
+// some of its conversion errors print whole entries, secrets included.
+func safeDetail(err error) string {
+	msg := err.Error()
+	if i := strings.Index(msg, "[{"); i >= 0 {
+		msg = strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(msg[:i]), ":")) + " (details withheld: they may hold secrets)"
+	}
+	return msg
+}
+
 
 // mapGet returns the key and value nodes of key in a mapping node.
 func mapGet(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {

@@ -225,3 +225,32 @@ func TestLoadMissingFileInListIgnored(t *testing.T) {
 		t.Errorf("loading created %s", missing)
 	}
 }
+
+func TestLoadDuplicateNameNamesLineAndHidesSecrets(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "config")
+	content := goodHead + "users:\n- name: u\n  user:\n    token: s3cr3t-value\n- name: u\n  user:\n    token: other-s3cr3t\n"
+	if err := os.WriteFile(path, []byte(content), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	_, err := Load(Source{ExplicitPath: path})
+	var e *Error
+	if !errors.Is(err, ErrDuplicateName) || !errors.As(err, &e) {
+		t.Fatalf("error = %v, want ErrDuplicateName", err)
+	}
+	if e.Line != 7 || e.Kind != "user" || e.Name != "u" {
+		t.Errorf("got line %d %s %q, want line 7 user \"u\"", e.Line, e.Kind, e.Name)
+	}
+	if strings.Contains(err.Error(), "s3cr3t") {
+		t.Errorf("error message leaks a token: %v", err)
+	}
+}
+
+func TestSafeDetailWithholdsStructDumps(t *testing.T) {
+	got := safeDetail(errors.New(`decoding: duplicate name "u" in list: [{u { [] [] s3cr3t }}]`))
+	if strings.Contains(got, "s3cr3t") || !strings.Contains(got, `duplicate name "u" in list`) {
+		t.Errorf("safeDetail = %q", got)
+	}
+	if got := safeDetail(errors.New("plain message")); got != "plain message" {
+		t.Errorf("safeDetail(plain) = %q", got)
+	}
+}
