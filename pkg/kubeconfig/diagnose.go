@@ -71,7 +71,6 @@ func safeDetail(err error) string {
 	return msg
 }
 
-
 // mapGet returns the key and value nodes of key in a mapping node.
 func mapGet(m *yaml.Node, key string) (*yaml.Node, *yaml.Node) {
 	if m == nil || m.Kind != yaml.MappingNode {
