@@ -158,7 +158,7 @@ func TestEventSequence(t *testing.T) {
 	if _, err := dev.Create(t.Context(), widget("before", nil, 1), metav1.CreateOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	full := []string{"ADDED", "MODIFIED spec.size", "MODIFIED metadata.labels", "MODIFIED status.phase", "DELETED"}
+	full := []string{"ADDED", "MODIFIED spec.size", "MODIFIED metadata.labels", "MODIFIED status", "DELETED"}
 	cases := []struct {
 		name string
 		opts watch.Options

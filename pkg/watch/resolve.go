@@ -94,7 +94,7 @@ func Resolve(ctx context.Context, set *clients.Set, name string) (Resource, erro
 	if err != nil {
 		return Resource{}, err
 	}
-	lists, err := serverResources(disc)
+	lists, err := serverResources(ctx, disc)
 	if err != nil {
 		return Resource{}, fmt.Errorf("context %q: discovery: %w", set.Context(), err)
 	}
@@ -110,7 +110,7 @@ func Resolve(ctx context.Context, set *clients.Set, name string) (Resource, erro
 		return Resource{}, err
 	}
 	c := cands[0]
-	m, err := mapper.RESTMapping(schema.GroupKind{Group: c.gv.Group, Kind: c.res.Kind}, c.gv.Version)
+	m, err := meta.ToRESTMapperWithContext(mapper).RESTMappingWithContext(ctx, schema.GroupKind{Group: c.gv.Group, Kind: c.res.Kind}, c.gv.Version)
 	if err != nil {
 		return Resource{}, fmt.Errorf("context %q: resource %q: %w", set.Context(), name, err)
 	}
@@ -124,8 +124,8 @@ func Resolve(ctx context.Context, set *clients.Set, name string) (Resource, erro
 // serverResources returns the listable and watchable resources of every
 // group version, preferred versions first within each group. A partial
 // discovery failure (an aggregated API that is down) keeps what was found.
-func serverResources(disc discovery.DiscoveryInterface) ([]*metav1.APIResourceList, error) {
-	groups, lists, err := disc.ServerGroupsAndResources()
+func serverResources(ctx context.Context, disc discovery.DiscoveryInterface) ([]*metav1.APIResourceList, error) {
+	groups, lists, err := discovery.ToDiscoveryInterfaceWithContext(disc).ServerGroupsAndResourcesWithContext(ctx)
 	if err != nil && !(discovery.IsGroupDiscoveryFailedError(err) && len(lists) > 0) {
 		return nil, err
 	}
