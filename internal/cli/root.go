@@ -102,6 +102,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdCurrent(f, nil),
 		NewCmdView(f, nil),
 		NewCmdVersion(f),
+		NewCmdWatch(f, nil),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

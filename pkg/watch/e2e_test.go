@@ -506,7 +506,10 @@ func TestFailingContext(t *testing.T) {
 			}
 		}
 		return fails >= 3 && len(evs) == 1 && evs[0].Context == "dev" && evs[0].Name == "a"
-	}, func() string { evs, ns := r.snapshot(); return jsonString(map[string]any{"events": len(evs), "notices": ns}) })
+	}, func() string {
+		evs, ns := r.snapshot()
+		return jsonString(map[string]any{"events": len(evs), "notices": ns})
+	})
 }
 
 // TestLateCRD watches a resource that one context does not define yet: it
