@@ -155,7 +155,9 @@ func TestDiff(t *testing.T) {
 		}, nil, nil},
 		{"scalar", func(m map[string]any) { m["spec"].(map[string]any)["size"] = int64(2) }, nil,
 			[]Change{{Path: "spec.size", Op: "replace", Old: int64(1), New: int64(2)}}},
-		{"list item added", func(m map[string]any) { m["spec"].(map[string]any)["ports"] = []any{int64(80), int64(443), int64(8080)} }, nil,
+		{"list item added", func(m map[string]any) {
+			m["spec"].(map[string]any)["ports"] = []any{int64(80), int64(443), int64(8080)}
+		}, nil,
 			[]Change{{Path: "spec.ports[2]", Op: "add", New: int64(8080)}}},
 		{"key removed, odd key changed", func(m map[string]any) {
 			md := m["metadata"].(map[string]any)
