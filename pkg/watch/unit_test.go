@@ -3,6 +3,7 @@ package watch
 import (
 	"context"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/http/httptest"
 	"reflect"
@@ -12,8 +13,10 @@ import (
 	"time"
 
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
 	"k8s.io/apimachinery/pkg/util/wait"
 	apiwatch "k8s.io/apimachinery/pkg/watch"
+	"k8s.io/client-go/tools/cache"
 )
 
 func evNames(evs []Event) []string {
@@ -349,5 +352,59 @@ func TestWebhookRetry(t *testing.T) {
 	h := &WebhookHandler{URL: "http://user:secret@127.0.0.1:1/hook", Backoff: wait.Backoff{Duration: time.Millisecond, Steps: 1}}
 	if err := h.Handle(t.Context(), Event{}); err == nil || strings.Contains(err.Error(), "secret") {
 		t.Errorf("error %v", err)
+	}
+}
+
+// TestDispatcher feeds informer callbacks as client-go delivers them on
+// start, resync, relist and deletion with a lost final state.
+func TestDispatcher(t *testing.T) {
+	obj := func(rv string, size int64, managers ...string) *unstructured.Unstructured {
+		u := &unstructured.Unstructured{Object: map[string]any{
+			"metadata": map[string]any{"name": "a", "namespace": "ns", "resourceVersion": rv},
+			"spec":     map[string]any{"size": size},
+		}}
+		for _, m := range managers {
+			u.SetManagedFields(append(u.GetManagedFields(), metav1.ManagedFieldsEntry{Manager: m}))
+		}
+		return u
+	}
+	tests := []struct {
+		name string
+		opts Options
+		want []string
+	}{
+		{"all", Options{}, []string{"ADDED true 1", "ADDED false 1", "MODIFIED false 3", "DELETED false 3"}},
+		{"no initial", Options{NoInitial: true}, []string{"ADDED false 1", "MODIFIED false 3", "DELETED false 3"}},
+		{"modified only", Options{Events: []EventType{Modified}}, []string{"MODIFIED false 3"}},
+		{"spec ignored", Options{IgnoreFields: []string{"spec"}}, []string{"ADDED true 1", "ADDED false 1", "DELETED false 3"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			w := New(nil, tt.opts)
+			w.Handle("h", HandlerFunc(func(context.Context, Event) error { return nil }), QueueOptions{Size: 10})
+			d := &dispatcher{w: w, ctx: t.Context(), context: "c"}
+			d.onAdd(obj("1", 1), true)                      // initial list
+			d.onUpdate(obj("1", 1), obj("1", 1))            // resync, or relist of an unchanged object
+			d.onAdd(obj("1", 1), false)                     // created after the initial list
+			d.onUpdate(obj("1", 1), obj("2", 1, "kubectl")) // only resourceVersion and managedFields
+			d.onUpdate(obj("2", 1), obj("3", 2))
+			d.onDelete(cache.DeletedFinalStateUnknown{Key: "ns/a", Obj: obj("3", 2)})
+			d.onDelete("not an object")
+			var got []string
+			for w.handlers[0].q.n > 0 {
+				ev, _ := w.handlers[0].q.pop(t.Context())
+				if ev.Context != "c" || ev.Namespace != "ns" || ev.Name != "a" || ev.Time.IsZero() {
+					t.Errorf("event %+v", ev)
+				}
+				got = append(got, fmt.Sprintf("%s %v %s", ev.Type, ev.Initial, ev.ResourceVersion))
+			}
+			if !reflect.DeepEqual(got, tt.want) {
+				t.Errorf("events %q, want %q", got, tt.want)
+			}
+		})
+	}
+	stripped, _ := stripManagedFields(obj("1", 1, "kubectl"))
+	if mf := stripped.(*unstructured.Unstructured).GetManagedFields(); mf != nil {
+		t.Errorf("managedFields kept: %v", mf)
 	}
 }
