@@ -12,7 +12,17 @@ import (
 	"github.com/kcfg-dev/kcfg/internal/iostreams"
 )
 
-var update = flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+// updating reports whether the tests run with -update (rewrite golden
+// files). The flag is shared with the package's internal tests, whichever
+// defines it first.
+func updating() bool { return flag.Lookup("update").Value.String() == "true" }
+
+var _ = func() bool {
+	if flag.Lookup("update") == nil {
+		flag.Bool("update", false, "rewrite the golden files in testdata/golden")
+	}
+	return true
+}()
 
 // goldenDir holds the expected output of commands, shared with the rest of
 // the project's fixtures.
@@ -22,7 +32,7 @@ const goldenDir = "../../testdata/golden"
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
 	path := filepath.Join(goldenDir, name)
-	if *update {
+	if updating() {
 		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
 			t.Fatal(err)
 		}

@@ -104,6 +104,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdVersion(f),
 		NewCmdLint(f, nil),
 		NewCmdCerts(f, nil),
+		NewCmdWatch(f, nil),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {
