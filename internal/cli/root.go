@@ -102,6 +102,13 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdCurrent(f, nil),
 		NewCmdView(f, nil),
 		NewCmdVersion(f),
+		NewCmdUse(f, nil),
+		NewCmdNs(f, nil),
+		NewCmdAdd(f, nil),
+		NewCmdDelete(f, nil),
+		NewCmdRename(f, nil),
+		NewCmdExport(f, nil),
+		NewCmdUndo(f, nil),
 	)
 	for _, c := range root.Commands() {
 		if c.Args == nil {

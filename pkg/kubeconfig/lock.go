@@ -60,7 +60,14 @@ func LockFiles(ctx context.Context, paths []string, opts LockOptions) (*Locks, e
 	if opts.StaleAfter <= 0 {
 		opts.StaleAfter = DefaultStaleAfter
 	}
-	sorted := append([]string(nil), paths...)
+	// One file may be named twice (relative and absolute): lock it once.
+	sorted := make([]string, 0, len(paths))
+	for _, p := range paths {
+		if abs, err := filepath.Abs(p); err == nil {
+			p = abs
+		}
+		sorted = append(sorted, p)
+	}
 	sort.Strings(sorted)
 	l := &Locks{}
 	seen := map[string]bool{}
