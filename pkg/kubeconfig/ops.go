@@ -205,11 +205,13 @@ func (e *Editor) Rename(ctx context.Context, old, name, in string) (*Result, err
 			return &Error{File: c.LocationOfOrigin, Kind: "context", Name: name, Err: ErrNameClash,
 				Detail: fmt.Sprintf("cannot rename %q to it", old)}
 		}
+		// The context kubectl uses under old is the one in its first file.
+		effective := file == t.order[indexOfHolder(t, old)]
 		if err := t.docs[file].renameItem(ListContexts, old, name); err != nil {
 			return err
 		}
 		t.res.Actions = append(t.res.Actions, Action{Verb: "renamed", Kind: "context", Name: old, To: name, File: file})
-		if t.merged.CurrentContext == old && file == t.order[indexOfHolder(t, old)] {
+		if t.merged.CurrentContext == old && effective {
 			if err := t.setCurrentContext(name); err != nil {
 				return err
 			}
