@@ -259,31 +259,6 @@ func (d *document) renameItem(list, old, name string) error {
 	return d.setScalar(seq.Content[i], k, v, name)
 }
 
-// setContextRef points a context at another cluster or user.
-func (d *document) setContextRef(ctxName, field, value string) error {
-	ctx, ok := d.config.Contexts[ctxName]
-	if !ok {
-		return d.notFound(ListContexts, ctxName)
-	}
-	if field == "cluster" {
-		ctx.Cluster = value
-	} else {
-		ctx.AuthInfo = value
-	}
-	if d.rewrite {
-		return nil
-	}
-	seq, i := d.item(ListContexts, ctxName)
-	if i < 0 {
-		return d.notFound(ListContexts, ctxName)
-	}
-	_, body := mapGet(seq.Content[i], "context")
-	if body == nil || body.Kind != yaml.MappingNode {
-		return d.t.errorAt(seq.Content[i], "context %q: the context entry is not a mapping", ctxName)
-	}
-	return d.setKey(body, field, value, false)
-}
-
 func renameInConfig(cfg *clientcmdapi.Config, list, old, name string) error {
 	switch list {
 	case ListClusters:
@@ -762,7 +737,6 @@ func (d *document) finishAppends(list string) error {
 		}
 		if !t.flow {
 			// "key: []" or "key: ~" or "key:": the entries go on the lines below.
-			start = t.skipProps(t.offset(k))
 			kEnd, err := t.end(k, 0)
 			if err != nil {
 				return err

@@ -96,7 +96,10 @@ func TestAgainstKubectl(t *testing.T) {
 			data, _ := os.ReadFile(p)
 			_ = os.WriteFile(p, bytes.Replace(data, []byte("current-context: b1"), []byte("current-context: dup"), 1), 0o600)
 		}, kubectl: []string{"set-context", "--current", "--namespace=x"},
-			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error { _, err := ed.SetNamespace(t.Context(), "x", ""); return err }},
+			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error {
+				_, err := ed.SetNamespace(t.Context(), "x", "")
+				return err
+			}},
 		{name: "delete-context", files: ab, kubectl: []string{"delete-context", "a1"},
 			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error {
 				_, err := ed.Delete(t.Context(), []string{"a1"}, kubeconfig.DeleteOptions{KeepOrphans: true})
@@ -108,11 +111,20 @@ func TestAgainstKubectl(t *testing.T) {
 				return err
 			}},
 		{name: "rename-context", files: ab, kubectl: []string{"rename-context", "a1", "a-one"},
-			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error { _, err := ed.Rename(t.Context(), "a1", "a-one", ""); return err }},
+			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error {
+				_, err := ed.Rename(t.Context(), "a1", "a-one", "")
+				return err
+			}},
 		{name: "rename-context current", files: ab, kubectl: []string{"rename-context", "b1", "b-one"},
-			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error { _, err := ed.Rename(t.Context(), "b1", "b-one", ""); return err }},
+			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error {
+				_, err := ed.Rename(t.Context(), "b1", "b-one", "")
+				return err
+			}},
 		{name: "rename-context current in first file", files: ab, setup: setCurrentInA, kubectl: []string{"rename-context", "a1", "a-one"},
-			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error { _, err := ed.Rename(t.Context(), "a1", "a-one", ""); return err }},
+			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error {
+				_, err := ed.Rename(t.Context(), "a1", "a-one", "")
+				return err
+			}},
 	}
 	for _, tc := range cases {
 		t.Run(tc.name, func(t *testing.T) {

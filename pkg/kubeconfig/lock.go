@@ -117,8 +117,9 @@ func lockOne(ctx context.Context, path string, opts LockOptions) error {
 		if !errors.Is(err, fs.ErrExist) {
 			return &Error{File: path, Err: ErrUnwritable, Detail: "cannot create lock file " + name + ": " + unwrapPathError(err)}
 		}
+		fi1, statErr := os.Stat(name)
 		pid, host := lockOwner(name)
-		if pid > 0 && host == hostname() && !processAlive(pid) {
+		if pid > 0 && host == hostname() && !processAlive(pid) && statErr == nil && sameLock(name, fi1, pid) {
 			return &Error{File: path, Err: ErrStaleLock, Detail: fmt.Sprintf(
 				"%s was left by process %d, which no longer runs; if no kubectl or kcfg is writing %s, remove it: rm %s",
 				name, pid, path, shellQuote(name))}
@@ -151,6 +152,18 @@ func lockTimeout(path, name string, pid int, opts LockOptions) error {
 		who = fmt.Sprintf("kcfg process %d", pid)
 	}
 	return &Error{File: path, Err: ErrLocked, Detail: fmt.Sprintf("%s is held by %s; waited %s, try again", name, who, opts.Timeout)}
+}
+
+// sameLock reports whether the lock file is still the one seen before (same
+// file, same owner): an owner that released its lock and exited in between
+// is not mistaken for a crashed one.
+func sameLock(name string, before os.FileInfo, pid int) bool {
+	fi, err := os.Stat(name)
+	if err != nil || !os.SameFile(before, fi) || !fi.ModTime().Equal(before.ModTime()) {
+		return false
+	}
+	p, _ := lockOwner(name)
+	return p == pid
 }
 
 // lockOwner reads the pid and host kcfg writes into its lock files. Locks
