@@ -1,8 +1,6 @@
 package cli_test
 
 import (
-	"bytes"
-	"flag"
 	"os"
 	"path/filepath"
 	"testing"
@@ -12,42 +10,14 @@ import (
 	"github.com/kcfg-dev/kcfg/internal/iostreams"
 )
 
-// updating reports whether the tests run with -update (rewrite golden
-// files). The flag is shared with the package's internal tests, whichever
-// defines it first.
-func updating() bool { return flag.Lookup("update").Value.String() == "true" }
-
-var _ = func() bool {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite the golden files in testdata/golden")
-	}
-	return true
-}()
-
 // goldenDir holds the expected output of commands, shared with the rest of
 // the project's fixtures.
 const goldenDir = "../../testdata/golden"
 
-// golden compares got with the golden file name, or rewrites it with -update.
+// golden compares got with the golden file name in goldenDir.
 func golden(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join(goldenDir, name)
-	if updating() {
-		if err := os.MkdirAll(goldenDir, 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s (run go test -update to accept):\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	cli.Golden(t, filepath.Join(goldenDir, name), got)
 }
 
 // fixedNow is the clock of every command test.

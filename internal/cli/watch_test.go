@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"context"
 	"errors"
-	"flag"
-	"os"
 	"path/filepath"
 	"reflect"
 	"strings"
@@ -19,41 +17,9 @@ import (
 	"github.com/kcfg-dev/kcfg/pkg/watch"
 )
 
-// goldenUpdate reports whether the tests were run with -update: golden
-// files are then rewritten. The flag is shared with other golden tests of
-// the package, so it is defined here only when no other file defines it.
-func goldenUpdate() bool {
-	if f := flag.Lookup("update"); f != nil {
-		return f.Value.String() == "true"
-	}
-	return false
-}
-
-var _ = func() bool {
-	if flag.Lookup("update") == nil {
-		flag.Bool("update", false, "rewrite golden files")
-	}
-	return true
-}()
-
-func golden(t *testing.T, name string, got []byte) {
+func goldenWatch(t *testing.T, name string, got []byte) {
 	t.Helper()
-	path := filepath.Join("testdata", "watch", name+".golden")
-	if goldenUpdate() {
-		if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if !bytes.Equal(got, want) {
-		t.Errorf("output differs from %s:\n--- got\n%s\n--- want\n%s", path, got, want)
-	}
+	Golden(t, filepath.Join("testdata", "watch", name+".golden"), got)
 }
 
 func TestWatchFlags(t *testing.T) {
@@ -182,7 +148,7 @@ func TestWatchOutput(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			golden(t, tt.name, out.Bytes())
+			goldenWatch(t, tt.name, out.Bytes())
 		})
 	}
 }
