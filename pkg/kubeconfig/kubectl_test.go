@@ -75,7 +75,16 @@ func TestAgainstKubectl(t *testing.T) {
 		data, _ := os.ReadFile(p)
 		_ = os.WriteFile(p, append(data, []byte("current-context: a1\n")...), 0o600)
 	}
+	unsetCurrent := func(dir string) {
+		p := filepath.Join(dir, "b.yaml")
+		data, _ := os.ReadFile(p)
+		_ = os.WriteFile(p, bytes.Replace(data, []byte("current-context: b1\n"), nil, 1), 0o600)
+	}
 	cases := []diffCase{
+		{name: "use-context no file sets it", files: ab, setup: unsetCurrent, kubectl: []string{"use-context", "b1"},
+			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error { _, err := ed.Use(t.Context(), "b1"); return err }},
+		{name: "use-context no file sets it, first missing", files: []string{"missing.yaml", "b.yaml", "a.yaml"}, setup: unsetCurrent, kubectl: []string{"use-context", "b1"},
+			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error { _, err := ed.Use(t.Context(), "b1"); return err }},
 		{name: "use-context", files: ab, kubectl: []string{"use-context", "a1"},
 			kcfg: func(t *testing.T, ed *kubeconfig.Editor) error { _, err := ed.Use(t.Context(), "a1"); return err }},
 		{name: "use-context shadowed", files: ab, kubectl: []string{"use-context", "dup"},
