@@ -103,7 +103,18 @@ type Timings struct {
 	Total time.Duration
 }
 
-// MarshalJSON writes each duration as a string such as "1.25ms".
+// timingsJSON is the JSON form of Timings: durations as strings.
+type timingsJSON struct {
+	DNS            string `json:"dns,omitempty"`
+	Connect        string `json:"connect,omitempty"`
+	TLS            string `json:"tls,omitempty"`
+	Authentication string `json:"authentication,omitempty"`
+	Latency        string `json:"latency,omitempty"`
+	Total          string `json:"total"`
+}
+
+// MarshalJSON writes each duration as a string such as "1.25ms"; a phase
+// that did not happen is left out.
 func (t Timings) MarshalJSON() ([]byte, error) {
 	d := func(v time.Duration) string {
 		if v == 0 {
@@ -111,14 +122,35 @@ func (t Timings) MarshalJSON() ([]byte, error) {
 		}
 		return v.Round(10 * time.Microsecond).String()
 	}
-	return json.Marshal(struct {
-		DNS            string `json:"dns,omitempty"`
-		Connect        string `json:"connect,omitempty"`
-		TLS            string `json:"tls,omitempty"`
-		Authentication string `json:"authentication,omitempty"`
-		Latency        string `json:"latency,omitempty"`
-		Total          string `json:"total"`
-	}{d(t.DNS), d(t.Connect), d(t.TLS), d(t.Authentication), d(t.Latency), t.Total.Round(10 * time.Microsecond).String()})
+	return json.Marshal(timingsJSON{d(t.DNS), d(t.Connect), d(t.TLS), d(t.Authentication), d(t.Latency),
+		t.Total.Round(10 * time.Microsecond).String()})
+}
+
+// UnmarshalJSON reads what MarshalJSON writes.
+func (t *Timings) UnmarshalJSON(data []byte) error {
+	var j timingsJSON
+	if err := json.Unmarshal(data, &j); err != nil {
+		return err
+	}
+	var errs []error
+	parse := func(s string, d *time.Duration) {
+		if s == "" {
+			*d = 0
+			return
+		}
+		v, err := time.ParseDuration(s)
+		if err != nil {
+			errs = append(errs, fmt.Errorf("timings: %w", err))
+		}
+		*d = v
+	}
+	parse(j.DNS, &t.DNS)
+	parse(j.Connect, &t.Connect)
+	parse(j.TLS, &t.TLS)
+	parse(j.Authentication, &t.Authentication)
+	parse(j.Latency, &t.Latency)
+	parse(j.Total, &t.Total)
+	return errors.Join(errs...)
 }
 
 // Result is what checking one context found.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"crypto/x509"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -421,5 +422,26 @@ func TestClassify(t *testing.T) {
 				t.Errorf("Classify(%v) = %s, %s; want %s, %s", tt.err, st, reason, tt.status, tt.reason)
 			}
 		})
+	}
+}
+
+func TestTimingsJSON(t *testing.T) {
+	in := Timings{Connect: 1200 * time.Microsecond, TLS: 4 * time.Millisecond, Latency: 2500 * time.Microsecond, Total: 31 * time.Millisecond}
+	data, err := json.Marshal(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := `{"connect":"1.2ms","tls":"4ms","latency":"2.5ms","total":"31ms"}`; string(data) != want {
+		t.Errorf("got %s, want %s", data, want)
+	}
+	var out Timings
+	if err := json.Unmarshal(data, &out); err != nil {
+		t.Fatal(err)
+	}
+	if out != in {
+		t.Errorf("round trip gave %+v, want %+v", out, in)
+	}
+	if err := json.Unmarshal([]byte(`{"total":"soon"}`), &out); err == nil {
+		t.Error("a bad duration was accepted")
 	}
 }
