@@ -143,7 +143,7 @@ func checkNames(f *Factory, cfg *kubeconfig.Config, opts *CheckOptions) ([]strin
 // printCheck writes the results as a table.
 func printCheck(w io.Writer, results []clients.Result, wide, color bool) error {
 	tw := tabwriter.NewWriter(w, 0, 4, 3, ' ', 0)
-	header := "CONTEXT\tSTATUS\tSERVER\tUSER\tVERSION\tLATENCY"
+	header := "CONTEXT\tSTATUS\tSERVER\tIDENTITY\tVERSION\tLATENCY"
 	if wide {
 		header += "\tGROUPS\tADDRESS\tCONNECT\tTLS\tTOTAL"
 	}

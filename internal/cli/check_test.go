@@ -201,15 +201,15 @@ func TestPrintCheck(t *testing.T) {
 		color bool
 		want  string
 	}{
-		{name: "table", want: `CONTEXT   STATUS      SERVER                  USER    VERSION   LATENCY   DETAIL
-prod      ok          https://10.0.0.1:6443   alice   v1.37.2   2.5ms     
-old       ok          https://10.0.0.2:6443           v1.26.0   42ms      SelfSubjectReview is not served
-lab       tls-error   https://10.0.0.3:6443                               unknown-authority: server certificate "CN=lab" is signed by an unknown authority "CN=lab-ca"
+		{name: "table", want: `CONTEXT   STATUS      SERVER                  IDENTITY   VERSION   LATENCY   DETAIL
+prod      ok          https://10.0.0.1:6443   alice      v1.37.2   2.5ms     
+old       ok          https://10.0.0.2:6443              v1.26.0   42ms      SelfSubjectReview is not served
+lab       tls-error   https://10.0.0.3:6443                                  unknown-authority: server certificate "CN=lab" is signed by an unknown authority "CN=lab-ca"
 `},
-		{name: "wide", wide: true, want: `CONTEXT   STATUS      SERVER                  USER    VERSION   LATENCY   GROUPS                     ADDRESS         CONNECT   TLS     TOTAL   DETAIL
-prod      ok          https://10.0.0.1:6443   alice   v1.37.2   2.5ms     dev,system:authenticated   10.0.0.1:6443   1.2ms     4.0ms   31ms    
-old       ok          https://10.0.0.2:6443           v1.26.0   42ms                                                                   90ms    SelfSubjectReview is not served
-lab       tls-error   https://10.0.0.3:6443                                                                                            5.0ms   unknown-authority: server certificate "CN=lab" is signed by an unknown authority "CN=lab-ca"
+		{name: "wide", wide: true, want: `CONTEXT   STATUS      SERVER                  IDENTITY   VERSION   LATENCY   GROUPS                     ADDRESS         CONNECT   TLS     TOTAL   DETAIL
+prod      ok          https://10.0.0.1:6443   alice      v1.37.2   2.5ms     dev,system:authenticated   10.0.0.1:6443   1.2ms     4.0ms   31ms    
+old       ok          https://10.0.0.2:6443              v1.26.0   42ms                                                                   90ms    SelfSubjectReview is not served
+lab       tls-error   https://10.0.0.3:6443                                                                                               5.0ms   unknown-authority: server certificate "CN=lab" is signed by an unknown authority "CN=lab-ca"
 `},
 	}
 	for _, tt := range tests {
