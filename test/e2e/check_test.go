@@ -26,6 +26,7 @@ import (
 	"github.com/kcfg-dev/kcfg/internal/iostreams"
 	"github.com/kcfg-dev/kcfg/internal/testcluster"
 	"github.com/kcfg-dev/kcfg/internal/testpki"
+	"github.com/kcfg-dev/kcfg/pkg/clients"
 )
 
 // pluginSource is a credential plugin: it prints an ExecCredential holding
@@ -393,6 +394,39 @@ func TestCheck(t *testing.T) {
 		}
 		if res.code != 1 || len(rs) != 2 || rs[0].Context != "two-admin" || rs[0].Status != "ok" || rs[1].Status != "unauthorized" {
 			t.Errorf("exit %d, results %+v", res.code, rs)
+		}
+	})
+	t.Run("client stack", func(t *testing.T) {
+		cfg, err := clientcmd.LoadFromFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		set, err := clients.ForContext(cfg, "one-exec-plugin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		id, err := set.WhoAmI(t.Context())
+		if err != nil || id.Username != "plugin-user" {
+			t.Fatalf("WhoAmI through the exec plugin: %+v, %v", id, err)
+		}
+		admin, err := clients.ForContext(cfg, "one-admin")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mapper, err := admin.RESTMapper()
+		if err != nil {
+			t.Fatal(err)
+		}
+		gvr, err := mapper.ResourceFor(schema.GroupVersionResource{Resource: "namespaces"})
+		if err != nil || gvr.Resource != "namespaces" {
+			t.Fatalf("mapping namespaces: %v, %v", gvr, err)
+		}
+		dyn, err := admin.Dynamic()
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := dyn.Resource(gvr).Get(t.Context(), "kube-system", metav1.GetOptions{}); err != nil {
+			t.Errorf("getting namespace kube-system: %v", err)
 		}
 	})
 	t.Run("--context", func(t *testing.T) {
