@@ -35,9 +35,9 @@ func TestRESTConfig(t *testing.T) {
 		return kubeconfig(entry{name: "c", server: "https://127.0.0.1:6443"})
 	}
 	tests := []struct {
-		name  string
-		edit  func(*clientcmdapi.Cluster, *clientcmdapi.AuthInfo)
-		want  map[string]any
+		name string
+		edit func(*clientcmdapi.Cluster, *clientcmdapi.AuthInfo)
+		want map[string]any
 	}{
 		{name: "token", edit: func(_ *clientcmdapi.Cluster, u *clientcmdapi.AuthInfo) { u.Token = "tok" },
 			want: map[string]any{"BearerToken": "tok"}},
