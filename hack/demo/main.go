@@ -47,10 +47,20 @@ func main() {
 type demo struct {
 	ctx    context.Context
 	kcfg   string
+	dir    string   // the repository, where every kcfg runs
 	env    []string // the environment of every kcfg run
 	out    io.Writer
 	bold   bool
 	failed bool
+}
+
+// options say what the demo runs, where, and where it writes.
+type options struct {
+	kcfg   string // the kcfg binary
+	assets string // folder holding etcd and kube-apiserver
+	dir    string // the repository
+	out    io.Writer
+	bold   bool
 }
 
 func run() int {
@@ -62,7 +72,13 @@ func run() int {
 	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	code, err := runDemo(ctx, *kcfg, *assets)
+	dir, err := os.Getwd()
+	if err != nil {
+		fmt.Fprintf(os.Stderr, "demo: %v\n", err)
+		return 1
+	}
+	code, err := runDemo(ctx, options{kcfg: *kcfg, assets: *assets, dir: dir, out: os.Stdout,
+		bold: term.IsTerminal(int(os.Stdout.Fd()))})
 	if ctx.Err() != nil {
 		fmt.Fprintln(os.Stderr, "demo: interrupted; everything is stopped")
 		return 130
@@ -74,10 +90,16 @@ func run() int {
 	return code
 }
 
-func runDemo(ctx context.Context, kcfg, assets string) (int, error) {
-	kcfg, err := filepath.Abs(kcfg)
-	if err != nil {
-		return 1, err
+// runDemo runs the demo and returns its exit code; every process it starts
+// is stopped and every file it writes removed before it returns, also when
+// ctx ends early.
+func runDemo(ctx context.Context, o options) (int, error) {
+	kcfg, assets := o.kcfg, o.assets
+	if !filepath.IsAbs(kcfg) {
+		kcfg = filepath.Join(o.dir, kcfg)
+	}
+	if !filepath.IsAbs(assets) {
+		assets = filepath.Join(o.dir, assets)
 	}
 	for _, name := range []string{kcfg, filepath.Join(assets, "etcd"), filepath.Join(assets, "kube-apiserver")} {
 		if _, err := os.Stat(name); err != nil {
@@ -94,7 +116,7 @@ func runDemo(ctx context.Context, kcfg, assets string) (int, error) {
 		return 1, err
 	}
 
-	d := &demo{ctx: ctx, kcfg: kcfg, out: os.Stdout, bold: term.IsTerminal(int(os.Stdout.Fd()))}
+	d := &demo{ctx: ctx, kcfg: kcfg, dir: o.dir, out: o.out, bold: o.bold}
 	d.note("starting two API servers on 127.0.0.1 (etcd and kube-apiserver from %s)", assets)
 	one, err := startCluster(ctx, assets)
 	if err != nil {
@@ -173,7 +195,7 @@ func (d *demo) watchStep(clusters map[string]*envtest.Environment) error {
 	ctx, cancel := context.WithCancel(d.ctx)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, d.kcfg, args...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = d.env, d.out, d.out
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = d.dir, d.env, d.out, d.out
 	cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 	cmd.WaitDelay = 5 * time.Second
 	if err := cmd.Start(); err != nil {
@@ -223,7 +245,7 @@ var widgetGVR = schema.GroupVersionResource{Group: "demo.kcfg.dev", Version: "v1
 func (d *demo) has(command string) bool {
 	var out bytes.Buffer
 	cmd := exec.CommandContext(d.ctx, d.kcfg, command, "--help")
-	cmd.Env, cmd.Stdout, cmd.Stderr = d.env, &out, &out
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = d.dir, d.env, &out, &out
 	if cmd.Run() == nil && strings.Contains(out.String(), "kcfg "+command) {
 		return true
 	}
@@ -241,7 +263,7 @@ func (d *demo) kcfgStep(args ...string) {
 	}
 	d.title("kcfg " + strings.Join(args, " "))
 	cmd := exec.CommandContext(d.ctx, d.kcfg, args...)
-	cmd.Env, cmd.Stdout, cmd.Stderr = d.env, d.out, d.out
+	cmd.Dir, cmd.Env, cmd.Stdout, cmd.Stderr = d.dir, d.env, d.out, d.out
 	err := cmd.Run()
 	var exit *exec.ExitError
 	switch {
