@@ -311,6 +311,9 @@ func (s *Set) Check(ctx context.Context) Result {
 			r.Reason = ReasonCanceled
 		}
 		r.Message = fmt.Sprintf("no answer within the time allowed (during %s)", r.Phase)
+		if r.Reason == ReasonCanceled {
+			r.Message = fmt.Sprintf("check canceled (during %s)", r.Phase)
+		}
 	}
 	r.Timings.Total = time.Since(start)
 	return r
@@ -403,6 +406,9 @@ func (s *Set) runCheck(ctx context.Context, p *probe) {
 			}
 			p.r.Status, p.r.Reason, p.r.Phase, p.r.Err = st, reason, p.phase, err
 			p.r.Message = message(err, reason)
+			if st == StatusTimeout {
+				p.r.Message = fmt.Sprintf("%s (during %s)", p.r.Message, p.phase)
+			}
 		})
 	}
 	if _, err := s.HTTPClient(); err != nil {

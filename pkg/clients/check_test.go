@@ -198,7 +198,7 @@ func TestCheckStatuses(t *testing.T) {
 		{name: "not tls", e: entry{server: strings.Replace(plain.URL, "http:", "https:", 1), ca: ca.CertPEM, token: "t"}, status: StatusTLSError, reason: ReasonNotTLS, phase: PhaseTLS},
 		{name: "plain http ok", e: entry{server: plain.URL, token: "t"}, status: StatusOK, source: FromSelfSubjectReview, user: "alice", version: "v1.37.2"},
 		{name: "closed port", e: entry{server: "https://" + closedPort(t), ca: ca.CertPEM, token: "t"}, status: StatusUnreachable, reason: ReasonConnectionRefused, phase: PhaseConnect},
-		{name: "silent server", e: entry{server: "https://" + silentListener(t), ca: ca.CertPEM, token: "t"}, status: StatusTimeout, reason: ReasonDeadline, phase: PhaseTLS},
+		{name: "silent server", e: entry{server: "https://" + silentListener(t), ca: ca.CertPEM, token: "t"}, status: StatusTimeout, reason: ReasonDeadline, phase: PhaseTLS, message: "no answer within the time allowed (during tls)"},
 		{name: "missing credential plugin", e: entry{server: ok.URL, ca: ca.CertPEM, exec: &clientcmdapi.ExecConfig{
 			APIVersion: "client.authentication.k8s.io/v1", Command: "/nonexistent/kcfg-credential-plugin", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}},
 			status: StatusError, reason: ReasonConfig, phase: PhaseConfig, message: "kcfg-credential-plugin"},
