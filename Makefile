@@ -11,9 +11,10 @@ all: build
 build:
 	$(GO) build -o $(BIN)/kcfg ./cmd/kcfg
 
-## controlplane: build etcd, kube-apiserver and kubectl into bin/ (only what is missing)
+## controlplane: build etcd, kube-apiserver and kubectl into bin/, or into
+## KUBEBUILDER_ASSETS when set (only what is missing)
 controlplane:
-	hack/controlplane/build.sh
+	KCFG_CONTROLPLANE_BIN=$(KUBEBUILDER_ASSETS) hack/controlplane/build.sh
 
 $(BIN)/staticcheck:
 	GOBIN=$(BIN) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)

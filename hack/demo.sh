@@ -1,22 +1,18 @@
 #!/usr/bin/env bash
-# Runs kcfg's read-only commands on real input: the seed kubeconfig and a
-# two-file example. Nothing here connects to any server.
+# make demo: kcfg's main job on a local control plane. Builds what is
+# missing, then hack/demo starts two API servers on 127.0.0.1, writes a
+# kubeconfig for them in a temporary folder (HOME and KUBECONFIG point
+# there: ~/.kube/config is never touched), runs list, lint, check, use, ns
+# (and watch, once kcfg has it) on it, then the read-only commands on the
+# seed kubeconfig and examples/multi, and stops everything, also on Ctrl-C.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-kcfg=bin/kcfg
-step() { printf '\n\033[1m$ %s\033[0m\n' "$*"; }
-run() { step "$*"; "$@" || echo "(exit $?)"; }
 
-export HOME=$(mktemp -d) # never read or write the user's own ~/.kube/config
-trap 'rm -rf "$HOME"' EXIT
+export KUBEBUILDER_ASSETS=${KUBEBUILDER_ASSETS:-$PWD/bin}
+KCFG_CONTROLPLANE_BIN=${KCFG_CONTROLPLANE_BIN:-$KUBEBUILDER_ASSETS} hack/controlplane/build.sh
+go build -o bin/kcfg ./cmd/kcfg
+go build -o bin/kcfg-demo ./hack/demo
 
-seed=testdata/seed-kubeconfig.yaml
-run $kcfg list --kubeconfig $seed
-run $kcfg current --kubeconfig $seed
-run $kcfg view --kubeconfig $seed
-
-export KUBECONFIG=examples/multi/dev.yaml:examples/multi/prod.yaml
-step "KUBECONFIG=$KUBECONFIG"
-run $kcfg list -o wide
-run $kcfg current
-run $kcfg view --minify --context prod-ci
+# The demo program stops the API servers itself when interrupted; exec so
+# that Ctrl-C and kill reach it directly.
+exec bin/kcfg-demo -kcfg bin/kcfg -assets "$KUBEBUILDER_ASSETS"

@@ -101,6 +101,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdList(f, nil),
 		NewCmdCurrent(f, nil),
 		NewCmdView(f, nil),
+		NewCmdCheck(f, nil),
 		NewCmdVersion(f),
 		NewCmdUse(f, nil),
 		NewCmdNs(f, nil),

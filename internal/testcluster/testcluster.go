@@ -5,9 +5,11 @@
 package testcluster
 
 import (
+	"encoding/csv"
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 
 	"k8s.io/client-go/rest"
@@ -78,6 +80,15 @@ type Cluster struct {
 type Options struct {
 	// CRDDirectoryPaths are installed once the API server is up.
 	CRDDirectoryPaths []string
+	// Tokens are static bearer tokens the API server accepts, through its
+	// token-auth-file.
+	Tokens []Token
+}
+
+// Token is a static bearer token and the user it authenticates.
+type Token struct {
+	Token, User, UID string
+	Groups           []string
 }
 
 // Start starts a kube-apiserver and etcd on 127.0.0.1 and stops them when
@@ -88,6 +99,10 @@ func Start(t testing.TB, opts Options) *Cluster {
 		BinaryAssetsDirectory: BinDir(t),
 		CRDDirectoryPaths:     opts.CRDDirectoryPaths,
 		ErrorIfCRDPathMissing: len(opts.CRDDirectoryPaths) > 0,
+	}
+	if len(opts.Tokens) > 0 {
+		env.ControlPlane.APIServer = &envtest.APIServer{}
+		env.ControlPlane.APIServer.Configure().Append("token-auth-file", writeTokenFile(t, opts.Tokens))
 	}
 	cfg, err := env.Start()
 	if err != nil {
@@ -114,3 +129,26 @@ func (c *Cluster) AddUser(t testing.TB, name string, groups ...string) *rest.Con
 
 // String names the cluster by its server address.
 func (c *Cluster) String() string { return fmt.Sprintf("apiserver %s", c.Config.Host) }
+
+// writeTokenFile writes tokens in kube-apiserver's token-auth-file format
+// (token,user,uid,"group1,group2") into a temporary folder.
+func writeTokenFile(t testing.TB, tokens []Token) string {
+	t.Helper()
+	var b strings.Builder
+	w := csv.NewWriter(&b)
+	for _, tok := range tokens {
+		uid := tok.UID
+		if uid == "" {
+			uid = tok.User
+		}
+		if err := w.Write([]string{tok.Token, tok.User, uid, strings.Join(tok.Groups, ",")}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	w.Flush()
+	path := filepath.Join(t.TempDir(), "tokens.csv")
+	if err := os.WriteFile(path, []byte(b.String()), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	return path
+}

@@ -2,7 +2,6 @@ package e2e
 
 import (
 	"bytes"
-	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -12,32 +11,14 @@ import (
 
 	"k8s.io/client-go/tools/clientcmd"
 
-	"github.com/kcfg-dev/kcfg/internal/cli"
-	"github.com/kcfg-dev/kcfg/internal/iostreams"
-	"github.com/kcfg-dev/kcfg/internal/testcluster"
 	"github.com/kcfg-dev/kcfg/internal/testcert"
+	"github.com/kcfg-dev/kcfg/internal/testcluster"
 	"github.com/kcfg-dev/kcfg/pkg/kubeconfig"
 )
 
-type run struct {
-	code        int
-	out, errOut string
-}
-
-// runKcfg runs kcfg in-process with env as its whole environment.
-func runKcfg(t *testing.T, env map[string]string, args ...string) run {
-	t.Helper()
-	io, _, out, errOut := iostreams.Test()
-	f := &cli.Factory{IO: io, Getenv: func(k string) string { return env[k] }, Now: time.Now}
-	ctx, cancel := context.WithTimeout(t.Context(), time.Minute)
-	defer cancel()
-	code := cli.Run(ctx, f, args)
-	return run{code, out.String(), errOut.String()}
-}
-
 // runKubectl runs the kubectl built by hack/controlplane with env as its
 // whole environment.
-func runKubectl(t *testing.T, env map[string]string, args ...string) run {
+func runKubectl(t *testing.T, env map[string]string, args ...string) runResult {
 	t.Helper()
 	cmd := exec.CommandContext(t.Context(), testcluster.Kubectl(t), args...)
 	for k, v := range env {
@@ -52,7 +33,7 @@ func runKubectl(t *testing.T, env map[string]string, args ...string) run {
 	} else if err != nil {
 		t.Fatalf("running kubectl: %v", err)
 	}
-	return run{code, out.String(), errOut.String()}
+	return runResult{code: code, out: out.String(), errOut: errOut.String()}
 }
 
 // loadingFixtures copies testdata/load to a temporary folder, with the
@@ -137,7 +118,7 @@ func TestViewMatchesKubectl(t *testing.T) {
 		for _, flags := range flagSets {
 			t.Run(name+"/"+strings.Join(flags, ""), func(t *testing.T) {
 				args := append([]string{"view", "-o", "json"}, flags...)
-				got := runKcfg(t, env, args...)
+				got := runKcfgEnv(t, env, args...)
 				want := runKubectl(t, env, append([]string{"config"}, args...)...)
 				if (got.code == 0) != (want.code == 0) {
 					t.Fatalf("kcfg exit %d (%s), kubectl exit %d (%s)", got.code, got.errOut, want.code, want.errOut)
@@ -183,12 +164,12 @@ func TestListAndCurrentMatchKubectl(t *testing.T) {
 			continue
 		}
 		t.Run(name, func(t *testing.T) {
-			got := runKcfg(t, env, "list", "-o", "name")
+			got := runKcfgEnv(t, env, "list", "-o", "name")
 			want := runKubectl(t, env, "config", "get-contexts", "-o", "name")
 			if got.code != 0 || want.code != 0 || got.out != want.out {
 				t.Errorf("list -o name: kcfg %d %q %s; kubectl %d %q %s", got.code, got.out, got.errOut, want.code, want.out, want.errOut)
 			}
-			got = runKcfg(t, env, "current")
+			got = runKcfgEnv(t, env, "current")
 			want = runKubectl(t, env, "config", "current-context")
 			if (got.code == 0) != (want.code == 0) || got.out != want.out {
 				t.Errorf("current: kcfg %d %q %s; kubectl %d %q %s", got.code, got.out, got.errOut, want.code, want.out, want.errOut)
