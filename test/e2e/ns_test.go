@@ -1,0 +1,57 @@
+package e2e
+
+import (
+	"os"
+	"slices"
+	"strings"
+	"testing"
+
+	corev1 "k8s.io/api/core/v1"
+	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
+	"k8s.io/apimachinery/pkg/apis/meta/v1/unstructured"
+	"k8s.io/apimachinery/pkg/runtime/schema"
+	"k8s.io/client-go/dynamic"
+
+	"github.com/kcfg-dev/kcfg/internal/testcluster"
+)
+
+// TestNsListsNamespacesFromTheCluster runs kcfg ns without a name: it reads
+// the namespaces of the current context's cluster.
+func TestNsListsNamespacesFromTheCluster(t *testing.T) {
+	c := testcluster.Start(t, testcluster.Options{})
+	dyn, err := dynamic.NewForConfig(c.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ns := &unstructured.Unstructured{Object: map[string]any{"apiVersion": "v1", "kind": "Namespace", "metadata": map[string]any{"name": "team-a"}}}
+	if _, err := dyn.Resource(schema.GroupVersionResource{Version: "v1", Resource: "namespaces"}).Create(t.Context(), ns, metav1.CreateOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	b := newKubeconfig()
+	b.add("admin", c.Config, nil)
+	b.add("gone", c.Config, nil)
+	b.cfg.Clusters["gone"].Server = "https://" + closedPort(t)
+	b.cfg.CurrentContext = "admin"
+	path := b.write(t)
+	before, _ := os.ReadFile(path)
+
+	r := runKcfg(t, path, "ns")
+	if r.code != 0 {
+		t.Fatalf("kcfg ns: exit %d: %s", r.code, r.errOut)
+	}
+	got := strings.Fields(r.out)
+	for _, want := range []string{corev1.NamespaceDefault, "kube-system", "team-a"} {
+		if !slices.Contains(got, want) {
+			t.Errorf("kcfg ns output %q lacks %q", got, want)
+		}
+	}
+
+	r = runKcfg(t, path, "ns", "--context", "gone", "--timeout", "5s")
+	if r.code != 1 || !strings.Contains(r.errOut, `context "gone"`) || !strings.Contains(r.errOut, "listing namespaces") {
+		t.Errorf("kcfg ns on a closed port: exit %d, stderr %q", r.code, r.errOut)
+	}
+	after, _ := os.ReadFile(path)
+	if string(before) != string(after) {
+		t.Error("kcfg ns without a name changed the kubeconfig")
+	}
+}
