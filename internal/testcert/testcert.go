@@ -9,6 +9,7 @@ import (
 	"crypto/elliptic"
 	"crypto/rand"
 	"crypto/rsa"
+	"crypto/tls"
 	"crypto/x509"
 	"crypto/x509/pkix"
 	"encoding/pem"
@@ -85,6 +86,8 @@ type Options struct {
 	IPs          []net.IP
 	// IsCA makes an (intermediate) CA certificate.
 	IsCA bool
+	// Server makes a server certificate (extended key usage server auth).
+	Server bool
 	// Key is the subject's key; a new ECDSA P-256 key when nil.
 	Key *Key
 	// Serial is the serial number; 2 when nil.
@@ -134,6 +137,8 @@ func issue(t testing.TB, o Options, parent *x509.Certificate, parentKey *Key) *C
 	}
 	if o.IsCA {
 		tmpl.KeyUsage |= x509.KeyUsageCertSign
+	} else if o.Server {
+		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth}
 	} else {
 		tmpl.ExtKeyUsage = []x509.ExtKeyUsage{x509.ExtKeyUsageClientAuth}
 	}
@@ -149,4 +154,22 @@ func issue(t testing.TB, o Options, parent *x509.Certificate, parentKey *Key) *C
 		t.Fatalf("parsing certificate %q: %v", o.CommonName, err)
 	}
 	return &Cert{Cert: cert, PEM: pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: der}), Key: o.Key}
+}
+
+// TLSCertificate returns the certificate and its key for a tls.Config.
+func (c *Cert) TLSCertificate(t testing.TB) tls.Certificate {
+	t.Helper()
+	pair, err := tls.X509KeyPair(c.PEM, c.Key.PEM)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return pair
+}
+
+// Localhost makes a server certificate for 127.0.0.1 and localhost signed
+// by ca, valid from an hour ago for a day.
+func Localhost(t testing.TB, ca *Cert) *Cert {
+	t.Helper()
+	return ca.Issue(t, Options{CommonName: "localhost", NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(24 * time.Hour),
+		DNSNames: []string{"localhost"}, IPs: []net.IP{net.IPv4(127, 0, 0, 1)}, Server: true})
 }

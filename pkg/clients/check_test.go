@@ -22,7 +22,7 @@ import (
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/kcfg-dev/kcfg/internal/testpki"
+	"github.com/kcfg-dev/kcfg/internal/testcert"
 )
 
 // fakeAPI answers the three requests a check makes with the status codes
@@ -67,12 +67,12 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprintf(w, `{"apiVersion":"v1","kind":"Status","status":"Failure","message":"refused","reason":%q,"code":%d}`, reasons[code], code)
 }
 
-func newCA(t *testing.T, cn string) *testpki.Pair {
-	return testpki.CA(t, cn, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
+func newCA(t *testing.T, cn string) *testcert.Cert {
+	return testcert.NewCA(t, cn, time.Now().Add(-time.Hour), time.Now().Add(24*time.Hour))
 }
 
-func localhost(t *testing.T, ca *testpki.Pair) tls.Certificate {
-	return testpki.Localhost(t, ca).TLSCertificate(t)
+func localhost(t *testing.T, ca *testcert.Cert) tls.Certificate {
+	return testcert.Localhost(t, ca).TLSCertificate(t)
 }
 
 // tlsServer starts an HTTPS server on 127.0.0.1 with cert.
@@ -157,8 +157,8 @@ func TestCheckStatuses(t *testing.T) {
 	otherCA := newCA(t, "some-other-ca")
 	ok := tlsServer(t, &fakeAPI{}, localhost(t, ca))
 	server := func(cn string, notBefore, notAfter time.Time, names []string, ips []net.IP) tls.Certificate {
-		return testpki.Make(t, testpki.Spec{CommonName: cn, NotBefore: notBefore, NotAfter: notAfter,
-			DNSNames: names, IPAddresses: ips, Server: true}, ca).TLSCertificate(t)
+		return ca.Issue(t, testcert.Options{CommonName: cn, NotBefore: notBefore, NotAfter: notAfter,
+			DNSNames: names, IPs: ips, Server: true}).TLSCertificate(t)
 	}
 	loopback := []net.IP{net.IPv4(127, 0, 0, 1)}
 	now := time.Now()
@@ -184,22 +184,22 @@ func TestCheckStatuses(t *testing.T) {
 		version string
 		message string // a part of the message
 	}{
-		{name: "ok", e: entry{server: ok.URL, ca: ca.CertPEM, token: "t"}, status: StatusOK, source: FromSelfSubjectReview, user: "alice", version: "v1.37.2"},
-		{name: "no selfsubjectreview", e: entry{server: noSSR.URL, ca: ca.CertPEM, token: "t"}, status: StatusOK, source: FromSelfSubjectAccessReview, version: "v1.37.2"},
-		{name: "no reviews at all", e: entry{server: noReviews.URL, ca: ca.CertPEM, token: "t"}, status: StatusOK, source: FromVersionOnly, version: "v1.37.2"},
-		{name: "credentials rejected", e: entry{server: rejects.URL, ca: ca.CertPEM, token: "bad"}, status: StatusUnauthorized, reason: ReasonUnauthorized, phase: PhaseAuthentication},
-		{name: "selfsubjectreview refused", e: entry{server: refusesSSR.URL, ca: ca.CertPEM, token: "t"}, status: StatusForbidden, reason: ReasonForbidden, phase: PhaseAuthentication, version: "v1.37.2"},
-		{name: "access review refused", e: entry{server: noSSRRefusesSSAR.URL, ca: ca.CertPEM, token: "t"}, status: StatusForbidden, reason: ReasonForbidden, phase: PhaseAuthentication, version: "v1.37.2"},
-		{name: "unknown authority", e: entry{server: ok.URL, ca: otherCA.CertPEM, token: "t"}, status: StatusTLSError, reason: ReasonUnknownAuthority, phase: PhaseTLS, message: `unknown authority "CN=kcfg-test-ca"`},
-		{name: "expired", e: entry{server: expired.URL, ca: ca.CertPEM, token: "t"}, status: StatusTLSError, reason: ReasonCertificateExpired, phase: PhaseTLS, message: `"CN=old-server" expired on`},
-		{name: "not yet valid", e: entry{server: future.URL, ca: ca.CertPEM, token: "t"}, status: StatusTLSError, reason: ReasonCertificateNotYetValid, phase: PhaseTLS},
-		{name: "name mismatch", e: entry{server: mismatch.URL, ca: ca.CertPEM, token: "t"}, status: StatusTLSError, reason: ReasonNameMismatch, phase: PhaseTLS},
-		{name: "tls-server-name mismatch", e: entry{server: ok.URL, ca: ca.CertPEM, token: "t", serverName: "wrong.example"}, status: StatusTLSError, reason: ReasonNameMismatch, phase: PhaseTLS},
-		{name: "not tls", e: entry{server: strings.Replace(plain.URL, "http:", "https:", 1), ca: ca.CertPEM, token: "t"}, status: StatusTLSError, reason: ReasonNotTLS, phase: PhaseTLS},
+		{name: "ok", e: entry{server: ok.URL, ca: ca.PEM, token: "t"}, status: StatusOK, source: FromSelfSubjectReview, user: "alice", version: "v1.37.2"},
+		{name: "no selfsubjectreview", e: entry{server: noSSR.URL, ca: ca.PEM, token: "t"}, status: StatusOK, source: FromSelfSubjectAccessReview, version: "v1.37.2"},
+		{name: "no reviews at all", e: entry{server: noReviews.URL, ca: ca.PEM, token: "t"}, status: StatusOK, source: FromVersionOnly, version: "v1.37.2"},
+		{name: "credentials rejected", e: entry{server: rejects.URL, ca: ca.PEM, token: "bad"}, status: StatusUnauthorized, reason: ReasonUnauthorized, phase: PhaseAuthentication},
+		{name: "selfsubjectreview refused", e: entry{server: refusesSSR.URL, ca: ca.PEM, token: "t"}, status: StatusForbidden, reason: ReasonForbidden, phase: PhaseAuthentication, version: "v1.37.2"},
+		{name: "access review refused", e: entry{server: noSSRRefusesSSAR.URL, ca: ca.PEM, token: "t"}, status: StatusForbidden, reason: ReasonForbidden, phase: PhaseAuthentication, version: "v1.37.2"},
+		{name: "unknown authority", e: entry{server: ok.URL, ca: otherCA.PEM, token: "t"}, status: StatusTLSError, reason: ReasonUnknownAuthority, phase: PhaseTLS, message: `unknown authority "CN=kcfg-test-ca"`},
+		{name: "expired", e: entry{server: expired.URL, ca: ca.PEM, token: "t"}, status: StatusTLSError, reason: ReasonCertificateExpired, phase: PhaseTLS, message: `"CN=old-server" expired on`},
+		{name: "not yet valid", e: entry{server: future.URL, ca: ca.PEM, token: "t"}, status: StatusTLSError, reason: ReasonCertificateNotYetValid, phase: PhaseTLS},
+		{name: "name mismatch", e: entry{server: mismatch.URL, ca: ca.PEM, token: "t"}, status: StatusTLSError, reason: ReasonNameMismatch, phase: PhaseTLS},
+		{name: "tls-server-name mismatch", e: entry{server: ok.URL, ca: ca.PEM, token: "t", serverName: "wrong.example"}, status: StatusTLSError, reason: ReasonNameMismatch, phase: PhaseTLS},
+		{name: "not tls", e: entry{server: strings.Replace(plain.URL, "http:", "https:", 1), ca: ca.PEM, token: "t"}, status: StatusTLSError, reason: ReasonNotTLS, phase: PhaseTLS},
 		{name: "plain http ok", e: entry{server: plain.URL, token: "t"}, status: StatusOK, source: FromSelfSubjectReview, user: "alice", version: "v1.37.2"},
-		{name: "closed port", e: entry{server: "https://" + closedPort(t), ca: ca.CertPEM, token: "t"}, status: StatusUnreachable, reason: ReasonConnectionRefused, phase: PhaseConnect},
-		{name: "silent server", e: entry{server: "https://" + silentListener(t), ca: ca.CertPEM, token: "t"}, status: StatusTimeout, reason: ReasonDeadline, phase: PhaseTLS, message: "no answer within the time allowed (during tls)"},
-		{name: "missing credential plugin", e: entry{server: ok.URL, ca: ca.CertPEM, exec: &clientcmdapi.ExecConfig{
+		{name: "closed port", e: entry{server: "https://" + closedPort(t), ca: ca.PEM, token: "t"}, status: StatusUnreachable, reason: ReasonConnectionRefused, phase: PhaseConnect},
+		{name: "silent server", e: entry{server: "https://" + silentListener(t), ca: ca.PEM, token: "t"}, status: StatusTimeout, reason: ReasonDeadline, phase: PhaseTLS, message: "no answer within the time allowed (during tls)"},
+		{name: "missing credential plugin", e: entry{server: ok.URL, ca: ca.PEM, exec: &clientcmdapi.ExecConfig{
 			APIVersion: "client.authentication.k8s.io/v1", Command: "/nonexistent/kcfg-credential-plugin", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}},
 			status: StatusError, reason: ReasonConfig, phase: PhaseConfig, message: "kcfg-credential-plugin"},
 	}
@@ -336,7 +336,7 @@ func TestCheckHungCredentialPlugin(t *testing.T) {
 	}
 	ca := newCA(t, "kcfg-test-ca")
 	srv := tlsServer(t, &fakeAPI{}, localhost(t, ca))
-	cfg := kubeconfig(entry{name: "slow", server: srv.URL, ca: ca.CertPEM, exec: &clientcmdapi.ExecConfig{
+	cfg := kubeconfig(entry{name: "slow", server: srv.URL, ca: ca.PEM, exec: &clientcmdapi.ExecConfig{
 		APIVersion: "client.authentication.k8s.io/v1", Command: sleep, Args: []string{"2"},
 		InteractiveMode: clientcmdapi.NeverExecInteractiveMode}})
 	start := time.Now()
@@ -384,9 +384,9 @@ func TestCheckClientCertificateRejected(t *testing.T) {
 	s.Config.ErrorLog = log.New(io.Discard, "", 0)
 	s.StartTLS()
 	t.Cleanup(s.Close)
-	bob := testpki.Make(t, testpki.Spec{CommonName: "bob", NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}, clientCA)
-	cfg := kubeconfig(entry{name: "c", server: s.URL, ca: ca.CertPEM})
-	cfg.AuthInfos["c"].ClientCertificateData, cfg.AuthInfos["c"].ClientKeyData = bob.CertPEM, bob.KeyPEM
+	bob := clientCA.Issue(t, testcert.Options{CommonName: "bob", NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)})
+	cfg := kubeconfig(entry{name: "c", server: s.URL, ca: ca.PEM})
+	cfg.AuthInfos["c"].ClientCertificateData, cfg.AuthInfos["c"].ClientKeyData = bob.PEM, bob.Key.PEM
 	r := Check(t.Context(), cfg, []string{"c"}, CheckOptions{Timeout: 2 * time.Second})[0]
 	if r.Status != StatusTLSError || r.Reason != ReasonClientCertificateRejected {
 		t.Errorf("got %s %s (%s), want tls-error client-certificate-rejected", r.Status, r.Reason, r.Message)

@@ -16,13 +16,13 @@ import (
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
-	"github.com/kcfg-dev/kcfg/internal/testpki"
+	"github.com/kcfg-dev/kcfg/internal/testcert"
 )
 
 func TestRESTConfig(t *testing.T) {
 	dir := t.TempDir()
 	ca := newCA(t, "kcfg-test-ca")
-	client := testpki.Make(t, testpki.Spec{CommonName: "bob", NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)}, ca)
+	client := ca.Issue(t, testcert.Options{CommonName: "bob", NotBefore: time.Now().Add(-time.Hour), NotAfter: time.Now().Add(time.Hour)})
 	file := func(name string, data []byte) string {
 		p := filepath.Join(dir, name)
 		if err := os.WriteFile(p, data, 0o600); err != nil {
@@ -30,7 +30,7 @@ func TestRESTConfig(t *testing.T) {
 		}
 		return p
 	}
-	tokenFile, crt, key, caFile := file("token", []byte("tok\n")), file("c.crt", client.CertPEM), file("c.key", client.KeyPEM), file("ca.crt", ca.CertPEM)
+	tokenFile, crt, key, caFile := file("token", []byte("tok\n")), file("c.crt", client.PEM), file("c.key", client.Key.PEM), file("ca.crt", ca.PEM)
 	base := func() *clientcmdapi.Config {
 		return kubeconfig(entry{name: "c", server: "https://127.0.0.1:6443"})
 	}
@@ -108,7 +108,7 @@ func TestRESTConfig(t *testing.T) {
 func TestSetIsLazyAndCopies(t *testing.T) {
 	ca := newCA(t, "kcfg-test-ca")
 	srv := tlsServer(t, &fakeAPI{}, localhost(t, ca))
-	cfg := kubeconfig(entry{name: "c", server: srv.URL, ca: ca.CertPEM, token: "t"})
+	cfg := kubeconfig(entry{name: "c", server: srv.URL, ca: ca.PEM, token: "t"})
 	set, err := ForContext(cfg, "c")
 	if err != nil {
 		t.Fatal(err)
@@ -195,8 +195,8 @@ func TestCheckThroughProxy(t *testing.T) {
 	proxy := &connectProxy{}
 	ps := httptest.NewServer(proxy)
 	t.Cleanup(ps.Close)
-	cfg := kubeconfig(entry{name: "ok", server: srv.URL, ca: ca.CertPEM, token: "t"},
-		entry{name: "bad-ca", server: srv.URL, ca: newCA(t, "other").CertPEM, token: "t"})
+	cfg := kubeconfig(entry{name: "ok", server: srv.URL, ca: ca.PEM, token: "t"},
+		entry{name: "bad-ca", server: srv.URL, ca: newCA(t, "other").PEM, token: "t"})
 	for _, c := range cfg.Clusters {
 		c.ProxyURL = ps.URL
 	}

@@ -21,8 +21,8 @@ import (
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
+	"github.com/kcfg-dev/kcfg/internal/testcert"
 	"github.com/kcfg-dev/kcfg/internal/testcluster"
-	"github.com/kcfg-dev/kcfg/internal/testpki"
 	"github.com/kcfg-dev/kcfg/pkg/clients"
 )
 
@@ -235,7 +235,7 @@ func TestCheck(t *testing.T) {
 		t.Fatalf("listing namespaces as bob: %v, want forbidden", err)
 	}
 
-	wrongCA := testpki.CA(t, "not-the-cluster-ca", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
+	wrongCA := testcert.NewCA(t, "not-the-cluster-ca", time.Now().Add(-time.Hour), time.Now().Add(time.Hour))
 	kc := newKubeconfig()
 	kc.add("one-admin", admin, nil)
 	kc.add("one-no-rights", nobody, nil)
@@ -250,7 +250,7 @@ func TestCheck(t *testing.T) {
 	kc.add("two-admin", admin2, nil)
 	kc.add("two-locked", locked, nil)
 	kc.add("two-wrong-ca", admin2, func(c *clientcmdapi.Cluster, _ *clientcmdapi.AuthInfo) {
-		c.CertificateAuthorityData = wrongCA.CertPEM
+		c.CertificateAuthorityData = wrongCA.PEM
 	})
 	kc.add("two-wrong-name", admin2, func(c *clientcmdapi.Cluster, _ *clientcmdapi.AuthInfo) {
 		c.TLSServerName = "not-this-server.example"
