@@ -17,7 +17,7 @@ func closest(name string, candidates []string, limit int) []string {
 	lower := strings.ToLower(name)
 	for _, c := range candidates {
 		lc := strings.ToLower(c)
-		d := editDistance(lower, lc)
+		d := EditDistance(lower, lc)
 		if lower != "" && (strings.Contains(lc, lower) || strings.Contains(lower, lc)) {
 			d = 0
 		}
@@ -39,7 +39,9 @@ func closest(name string, candidates []string, limit int) []string {
 	return out
 }
 
-func editDistance(a, b string) int {
+// EditDistance is the Levenshtein distance between a and b, counted in
+// runes: what kcfg uses to suggest the names closest to a mistyped one.
+func EditDistance(a, b string) int {
 	ra, rb := []rune(a), []rune(b)
 	prev := make([]int, len(rb)+1)
 	cur := make([]int, len(rb)+1)

@@ -14,6 +14,7 @@ import (
 	"k8s.io/client-go/discovery"
 
 	"github.com/kcfg-dev/kcfg/pkg/clients"
+	"github.com/kcfg-dev/kcfg/pkg/kubeconfig"
 )
 
 // ErrNoMatch is wrapped by a *ResolveError when no resource has the name.
@@ -255,7 +256,7 @@ func closest(lists []*metav1.APIResourceList, arg string) []string {
 			}
 			full := groupResource(gv.Group, r.Name)
 			for _, n := range append(names(r), full) {
-				d := distance(arg, n)
+				d := kubeconfig.EditDistance(arg, n)
 				contains := (len(arg) >= 3 && strings.Contains(n, arg)) || (len(n) >= 4 && strings.Contains(arg, n))
 				if d > limit && !contains {
 					continue
@@ -281,25 +282,4 @@ func closest(lists []*metav1.APIResourceList, arg string) []string {
 		out = append(out, all[i].name)
 	}
 	return out
-}
-
-// distance is the Levenshtein distance between a and b.
-func distance(a, b string) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(a); i++ {
-		cur[0] = i
-		for j := 1; j <= len(b); j++ {
-			cost := 1
-			if a[i-1] == b[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(b)]
 }
