@@ -21,8 +21,9 @@ import (
 type Options struct {
 	// Now is the time certificates are judged at.
 	Now time.Time
-	// ExpiryWindow: certificates that expire within it are reported;
-	// DefaultExpiryWindow when zero.
+	// ExpiryWindow: certificates that expire within it are reported; with
+	// zero only those that have expired (DefaultExpiryWindow is what kcfg
+	// lint uses when not told).
 	ExpiryWindow time.Duration
 }
 
@@ -41,9 +42,6 @@ const timeFormat = "2006-01-02 15:04:05 UTC"
 // context that the merge keeps. It reads the files that the kubeconfig
 // refers to, and nothing else; it never connects anywhere.
 func Lint(files []*kubeconfig.File, opts Options) *Report {
-	if opts.ExpiryWindow == 0 {
-		opts.ExpiryWindow = DefaultExpiryWindow
-	}
 	l := newLinter(files, "lint")
 	l.opts = opts
 	l.fileProblems()
@@ -578,6 +576,7 @@ func (l *linter) rawUser(file, name string) *clientcmdapi.AuthInfo {
 }
 
 // checkServer returns the rule and message for a bad server URL, or "".
+// The URL is shown with any password masked.
 func checkServer(s string) (string, string) {
 	if s == "" {
 		return RuleServerInvalid, "no server is set"
@@ -585,9 +584,10 @@ func checkServer(s string) (string, string) {
 	if !strings.Contains(s, "://") {
 		u, err := url.Parse("https://" + s)
 		if err != nil || u.Host == "" {
-			return RuleServerInvalid, fmt.Sprintf("server %q is not a URL", s)
+			return RuleServerInvalid, fmt.Sprintf("server %q is not a URL", shownURL(s))
 		}
-		return RuleServerNotHTTPS, fmt.Sprintf("server %q has no scheme: client-go picks https only when TLS settings are present, else plain http", s)
+		return RuleServerNotHTTPS, fmt.Sprintf("server %q has no scheme: client-go picks https only when TLS settings are present, else plain http",
+			strings.TrimPrefix(u.Redacted(), "https://"))
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -595,13 +595,32 @@ func checkServer(s string) (string, string) {
 	}
 	switch {
 	case u.Host == "":
-		return RuleServerInvalid, fmt.Sprintf("server %q has no host", s)
+		return RuleServerInvalid, fmt.Sprintf("server %q has no host", u.Redacted())
 	case strings.EqualFold(u.Scheme, "https"):
 		return "", ""
 	case strings.EqualFold(u.Scheme, "http"):
 		return RuleServerNotHTTPS, fmt.Sprintf("server %s is plain http: credentials and data travel unencrypted", u.Redacted())
 	}
-	return RuleServerInvalid, fmt.Sprintf("server %q has scheme %q, not https", s, u.Scheme)
+	return RuleServerInvalid, fmt.Sprintf("server %q has scheme %q, not https", u.Redacted(), u.Scheme)
+}
+
+// shownURL is s with the password of a user:password@ part masked, for a
+// value that does not parse as a URL.
+func shownURL(s string) string {
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
+		return s
+	}
+	userinfo := s[:at]
+	start := strings.Index(userinfo, "://") + 1
+	if start > 0 {
+		start += 2
+	}
+	colon := strings.Index(userinfo[start:], ":")
+	if colon < 0 {
+		return s
+	}
+	return s[:start+colon+1] + "xxxxx" + s[at:]
 }
 
 // checkProxyURL mirrors clientcmd's check of proxy-url.

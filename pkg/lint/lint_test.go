@@ -38,7 +38,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), mode: 0o600}
+	e := &env{t: t, dir: t.TempDir(), mode: 0o600, window: lint.DefaultExpiryWindow}
 	e.ca = testcert.NewCA(t, "test-ca", now.AddDate(-1, 0, 0), now.AddDate(5, 0, 0))
 	e.cfg = clientcmdapi.NewConfig()
 	e.cfg.Clusters["c1"] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:6443", CertificateAuthorityData: e.ca.PEM}
@@ -171,6 +171,15 @@ func lintCases() []ruleCase {
 		{rule: lint.RuleServerNotHTTPS, line: true, want: "plain http", fire: func(e *env) { e.cluster().Server = "http://127.0.0.1:8080" },
 			quiet: func(e *env) { e.cluster().Server = "HTTPS://127.0.0.1:6443" }},
 		{rule: lint.RuleServerNotHTTPS, name: "no scheme", line: true, want: "no scheme", fire: func(e *env) { e.cluster().Server = "127.0.0.1:6443" }},
+		// A password in the server URL is never shown.
+		{rule: lint.RuleServerInvalid, name: "scheme with password", line: true, want: "ftp://admin:xxxxx@127.0.0.1",
+			fire: func(e *env) { e.cluster().Server = "ftp://admin:hunter2@127.0.0.1" }},
+		{rule: lint.RuleServerInvalid, name: "no host with password", line: true, want: "no host",
+			fire: func(e *env) { e.cluster().Server = "https://admin:hunter2@/api" }},
+		{rule: lint.RuleServerNotHTTPS, name: "no scheme with password", line: true, want: "admin:xxxxx@127.0.0.1:6443",
+			fire: func(e *env) { e.cluster().Server = "admin:hunter2@127.0.0.1:6443" }},
+		{rule: lint.RuleServerInvalid, name: "not a URL with password", line: true, want: "admin:xxxxx@[::1",
+			fire: func(e *env) { e.cluster().Server = "admin:hunter2@[::1" }},
 		{rule: lint.RuleProxyURLInvalid, line: true, fire: func(e *env) { e.cluster().ProxyURL = "ftp://127.0.0.1:21" },
 			quiet: func(e *env) { e.cluster().ProxyURL = "socks5://127.0.0.1:1080" }},
 		{rule: lint.RuleInsecureSkipTLSVerify, line: true, fire: func(e *env) {
@@ -234,6 +243,14 @@ func lintCases() []ruleCase {
 		}, quiet: func(e *env) {
 			e.window = 9 * day
 			e.client(testcert.Options{CommonName: "alice", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.Add(10 * day)})
+		}},
+		{rule: lint.RuleClientCertExpiring, name: "zero window", line: true, fire: func(e *env) {
+			e.window = time.Hour
+			e.client(testcert.Options{CommonName: "alice", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.Add(time.Minute)})
+		}, quiet: func(e *env) {
+			// --expiry-window 0: only certificates that have expired are reported.
+			e.window = 0
+			e.client(testcert.Options{CommonName: "alice", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.Add(time.Minute)})
 		}},
 		{rule: lint.RuleClientKeyMissing, line: true, fire: func(e *env) { e.user().ClientKeyData = nil }},
 		{rule: lint.RuleClientKeyMismatch, line: true, want: "does not match", fire: func(e *env) {
@@ -324,6 +341,12 @@ func auditCases() []ruleCase {
 			}
 			e.user().ClientKey, e.user().ClientKeyData = "u1.key", nil
 		}},
+		{rule: lint.RuleUntrustedExec, name: "secret args", line: true,
+			want: "kubelogin get-token --client-id=kube --client-secret=REDACTED --password REDACTED -v", fire: func(e *env) {
+				*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "kubelogin",
+					Args:       []string{"get-token", "--client-id=kube", "--client-secret=hunter2", "--password", "secret-password", "-v"},
+					APIVersion: "client.authentication.k8s.io/v1", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}}
+			}},
 		{rule: lint.RuleUntrustedExec, name: "relative command", line: true, want: "./bin/cred (run as ", fire: func(e *env) {
 			*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "./bin/cred", APIVersion: "client.authentication.k8s.io/v1"}}
 		}},
@@ -519,7 +542,7 @@ func TestSeed(t *testing.T) {
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := lint.Lint(kubeconfig.ReadFiles([]string{p}, true), lint.Options{Now: now})
+	r := lint.Lint(kubeconfig.ReadFiles([]string{p}, true), lint.Options{Now: now, ExpiryWindow: lint.DefaultExpiryWindow})
 	var got []string
 	for _, f := range r.Findings {
 		got = append(got, f.Rule)
