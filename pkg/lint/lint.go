@@ -389,6 +389,9 @@ func (l *linter) user(name string, u *clientcmdapi.AuthInfo) {
 		case err != nil:
 			fd := l.atPEM(kind, name, file, keyPEM)
 			fd.Hint = "the client key must be a PEM private key (RSA, EC or PKCS #8)"
+			if errors.Is(err, certs.ErrEncryptedKey) {
+				fd.Hint = "store the key without a passphrase: openssl pkey -in KEY -out NEW-KEY (then chmod 600 NEW-KEY)"
+			}
 			l.add(RulePEMInvalid, fd, "user %q: %s%s does not parse: %v", name, keyPEM.Field, pathNote(keyPEM), err)
 		case chain != nil:
 			if err := certs.KeyMatches(chain[0], key); err != nil {

@@ -1,6 +1,7 @@
 package lint_test
 
 import (
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"slices"
@@ -577,5 +578,18 @@ func TestRulesDocumented(t *testing.T) {
 		if !strings.Contains(string(doc), row) {
 			t.Errorf("docs/lint.md has no row %q", row)
 		}
+	}
+}
+
+// An encrypted client key is named as such, with a hint that fits.
+func TestEncryptedClientKey(t *testing.T) {
+	e := newEnv(t)
+	e.user().ClientKeyData = pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte{0x30, 0x00}})
+	got := findings(e.lint(), lint.RulePEMInvalid)
+	if len(got) != 1 {
+		t.Fatalf("pem-invalid findings: %+v", got)
+	}
+	if !strings.Contains(got[0].Message, "encrypted") || !strings.Contains(got[0].Hint, "openssl pkey") {
+		t.Errorf("finding = %+v, want it to say the key is encrypted and how to decrypt it", got[0])
 	}
 }
