@@ -453,6 +453,12 @@ func (l *linter) exec(name, file string, ex *clientcmdapi.ExecConfig) {
 		fd := l.at(kind, name, file, "exec", "interactiveMode")
 		fd.Hint = "add interactiveMode: Never (or IfAvailable, Always)"
 		l.add(RuleExecInteractiveModeRequired, fd, "user %q: exec plugin of apiVersion v1 without interactiveMode: client-go refuses it", name)
+	case ex.InteractiveMode != "" && ex.InteractiveMode != clientcmdapi.NeverExecInteractiveMode &&
+		ex.InteractiveMode != clientcmdapi.IfAvailableExecInteractiveMode && ex.InteractiveMode != clientcmdapi.AlwaysExecInteractiveMode:
+		fd := l.at(kind, name, file, "exec", "interactiveMode")
+		fd.Hint = "write interactiveMode as Never, IfAvailable or Always (the case matters)"
+		l.add(RuleExecInteractiveModeRequired, fd, "user %q: exec interactiveMode %q is not Never, IfAvailable or Always: client-go refuses it",
+			name, ex.InteractiveMode)
 	case ex.APIVersion == execV1beta1 && !written:
 		fd := l.at(kind, name, file, "exec")
 		fd.Hint = "add interactiveMode: Never for a plugin that needs no input (or IfAvailable, Always)"

@@ -307,6 +307,14 @@ func lintCases() []ruleCase {
 			*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "cred",
 				APIVersion: "client.authentication.k8s.io/v1", InteractiveMode: clientcmdapi.AlwaysExecInteractiveMode}}
 		}},
+		// client-go refuses any value but Never, IfAvailable and Always, whatever the apiVersion.
+		{rule: lint.RuleExecInteractiveModeRequired, name: "invalid value", line: true, want: `"never"`, fire: func(e *env) {
+			*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "cred",
+				APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: "never"}}
+		}, quiet: func(e *env) {
+			*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "cred",
+				APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}}
+		}},
 	}
 }
 
