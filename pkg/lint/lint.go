@@ -157,6 +157,9 @@ func (l *linter) fileProblems() {
 				l.add(RuleNameDuplicate, fd, "%s", msg)
 			default:
 				fd.Hint = "fix the file at the line shown; until then kubectl can use none of its contexts"
+				if fd.Line == 0 {
+					fd.Hint = "fix the file; until then kubectl can use none of its contexts"
+				}
 				l.add(RuleFileInvalid, fd, "%s", msg)
 			}
 		}

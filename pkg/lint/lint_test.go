@@ -601,3 +601,16 @@ func TestEncryptedClientKey(t *testing.T) {
 		t.Errorf("finding = %+v, want it to say the key is encrypted and how to decrypt it", got[0])
 	}
 }
+
+// A hint points at "the line shown" only when a line is shown.
+func TestFileInvalidHintWithoutLine(t *testing.T) {
+	e := newEnv(t)
+	e.text = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    password: [secret-password]\n"
+	got := findings(e.lint(), lint.RuleFileInvalid)
+	if len(got) != 1 {
+		t.Fatalf("file-invalid findings: %+v", got)
+	}
+	if f := got[0]; f.Line == 0 && strings.Contains(f.Hint, "line shown") {
+		t.Errorf("hint names a line that is not shown: %+v", f)
+	}
+}
