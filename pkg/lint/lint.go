@@ -338,12 +338,12 @@ func (l *linter) cluster(name string, c *clientcmdapi.Cluster) {
 		switch {
 		case left < 0:
 			fd.Hint = "the cluster's CA must be renewed, and the kubeconfig updated with the new CA bundle"
-			l.add(RuleCACertExpired, fd, "cluster %q: CA certificate %s expired on %s, %d days ago",
-				name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), -certs.DaysLeft(cert.NotAfter, l.opts.Now))
+			l.add(RuleCACertExpired, fd, "cluster %q: CA certificate %s expired on %s, %s ago",
+				name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), days(-certs.DaysLeft(cert.NotAfter, l.opts.Now)))
 		case left <= l.opts.ExpiryWindow:
 			fd.Hint = "plan the CA's renewal now: every certificate it signed stops working with it"
-			l.add(RuleCACertExpiring, fd, "cluster %q: CA certificate %s expires on %s, in %d days",
-				name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), certs.DaysLeft(cert.NotAfter, l.opts.Now))
+			l.add(RuleCACertExpiring, fd, "cluster %q: CA certificate %s expires on %s, in %s",
+				name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), days(certs.DaysLeft(cert.NotAfter, l.opts.Now)))
 		}
 	}
 }
@@ -478,13 +478,13 @@ func (l *linter) clientCert(name, file string, p certs.PEM, cert *x509.Certifica
 	case left < 0:
 		fd := l.atPEM(kind, name, file, p)
 		fd.Hint = "get a new client certificate for this user (kubeadm control planes: kubeadm kubeconfig user, or kubeadm certs renew) and replace " + p.Field
-		l.add(RuleClientCertExpired, fd, "user %q: client certificate %s expired on %s, %d days ago",
-			name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), -certs.DaysLeft(cert.NotAfter, l.opts.Now))
+		l.add(RuleClientCertExpired, fd, "user %q: client certificate %s expired on %s, %s ago",
+			name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), days(-certs.DaysLeft(cert.NotAfter, l.opts.Now)))
 	case left <= l.opts.ExpiryWindow:
 		fd := l.atPEM(kind, name, file, p)
 		fd.Hint = "renew the client certificate before it expires"
-		l.add(RuleClientCertExpiring, fd, "user %q: client certificate %s expires on %s, in %d days",
-			name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), certs.DaysLeft(cert.NotAfter, l.opts.Now))
+		l.add(RuleClientCertExpiring, fd, "user %q: client certificate %s expires on %s, in %s",
+			name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), days(certs.DaysLeft(cert.NotAfter, l.opts.Now)))
 	}
 	if slices.Contains(cert.Subject.Organization, "system:masters") {
 		fd := l.atPEM(kind, name, file, p)
@@ -646,6 +646,14 @@ func checkProxyURL(s string) string {
 		return ""
 	}
 	return fmt.Sprintf("proxy-url has scheme %q: client-go accepts http, https and socks5", u.Scheme)
+}
+
+// days is "1 day" or "N days".
+func days(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
 }
 
 func pathNote(p certs.PEM) string {

@@ -614,3 +614,12 @@ func TestFileInvalidHintWithoutLine(t *testing.T) {
 		t.Errorf("hint names a line that is not shown: %+v", f)
 	}
 }
+
+func TestOneDay(t *testing.T) {
+	e := newEnv(t)
+	e.client(testcert.Options{CommonName: "alice", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.Add(-day - time.Hour)})
+	got := findings(e.lint(), lint.RuleClientCertExpired)
+	if len(got) != 1 || !strings.HasSuffix(got[0].Message, ", 1 day ago") {
+		t.Errorf("findings = %+v, want one ending in \", 1 day ago\"", got)
+	}
+}
