@@ -144,6 +144,8 @@ func daysLeft(c certs.Certificate, color bool) string {
 
 func keyMatch(c certs.Certificate, color bool) string {
 	switch {
+	case c.KeyMatch == nil && c.KeyError != "":
+		return cell(color, colorRed, "error")
 	case c.KeyMatch == nil:
 		return cell(color, "", "-")
 	case *c.KeyMatch:

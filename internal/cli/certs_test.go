@@ -123,3 +123,22 @@ func TestCertsFlags(t *testing.T) {
 		t.Errorf("options = %+v", got)
 	}
 }
+
+// A key that cannot be parsed is shown as an error, not as a key that
+// does not match.
+func TestCertsUnusableKey(t *testing.T) {
+	path := cleanConfig(t, func(c *clientcmdapi.Config) { c.AuthInfos["u"].ClientKeyData = []byte("not a key") })
+	r := run(t, map[string]string{"KUBECONFIG": path}, "certs")
+	if r.code != 0 {
+		t.Fatalf("exit %d: %s", r.code, r.err)
+	}
+	var row string
+	for _, line := range strings.Split(r.out, "\n") {
+		if strings.HasPrefix(line, "user/u ") {
+			row = line
+		}
+	}
+	if !strings.Contains(row, " error ") || strings.Contains(row, " NO ") {
+		t.Errorf("KEY MATCH of an unparsable key, want error:\n%s", r.out)
+	}
+}

@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"math/big"
 	"os"
+	"strings"
 	"time"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -30,6 +31,9 @@ var (
 	ErrNoCertificate = errors.New("no certificate in the PEM data")
 	// ErrNoPrivateKey: the PEM data holds no private key that parses.
 	ErrNoPrivateKey = errors.New("no RSA, ECDSA or Ed25519 private key in the PEM data")
+	// ErrEncryptedKey: the private key is encrypted with a passphrase,
+	// which client-go cannot use.
+	ErrEncryptedKey = errors.New("the private key is encrypted with a passphrase: client-go cannot use it")
 	// ErrKeyMismatch: a private key does not belong to a certificate.
 	ErrKeyMismatch = errors.New("the private key does not match the certificate's public key")
 )
@@ -75,6 +79,9 @@ func ParsePrivateKey(data []byte) (crypto.Signer, error) {
 	}
 	key, err := keyutil.ParsePrivateKeyPEM(data)
 	if err != nil {
+		if encryptedKey(data) {
+			return nil, ErrEncryptedKey
+		}
 		return nil, ErrNoPrivateKey
 	}
 	signer, ok := key.(crypto.Signer)
@@ -82,6 +89,20 @@ func ParsePrivateKey(data []byte) (crypto.Signer, error) {
 		return nil, ErrNoPrivateKey
 	}
 	return signer, nil
+}
+
+// encryptedKey reports whether PEM data holds an encrypted private key:
+// PKCS #8 ENCRYPTED PRIVATE KEY, or a legacy block with a Proc-Type header.
+func encryptedKey(data []byte) bool {
+	for rest := data; ; {
+		var block *pem.Block
+		if block, rest = pem.Decode(rest); block == nil {
+			return false
+		}
+		if block.Type == "ENCRYPTED PRIVATE KEY" || strings.HasSuffix(block.Type, "PRIVATE KEY") && strings.Contains(block.Headers["Proc-Type"], "ENCRYPTED") {
+			return true
+		}
+	}
 }
 
 // KeyMatches returns nil when key is the private key of cert's public key,

@@ -1,7 +1,10 @@
 package certs_test
 
 import (
+	"crypto/rand"
+	"crypto/rsa"
 	"crypto/x509"
+	"encoding/pem"
 	"errors"
 	"math/big"
 	"net"
@@ -320,4 +323,49 @@ func x509s(list []*testcert.Cert) []*x509.Certificate {
 		out[i] = c.Cert
 	}
 	return out
+}
+
+func TestParsePrivateKeyEncrypted(t *testing.T) {
+	key := testcert.NewKey(t, testcert.RSA2048)
+	rsaKey, ok := key.Signer.(*rsa.PrivateKey)
+	if !ok {
+		t.Fatalf("key is %T", key.Signer)
+	}
+	//lint:ignore SA1019 encrypted PEM is what some tools still write; the test needs one.
+	legacy, err := x509.EncryptPEMBlock(rand.Reader, "RSA PRIVATE KEY", x509.MarshalPKCS1PrivateKey(rsaKey), []byte("pw"), x509.PEMCipherAES256)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, data := range map[string][]byte{
+		"PKCS #1 with Proc-Type": pem.EncodeToMemory(legacy),
+		"PKCS #8":                pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte{0x30, 0x00}}),
+	} {
+		t.Run(name, func(t *testing.T) {
+			if _, err := certs.ParsePrivateKey(data); !errors.Is(err, certs.ErrEncryptedKey) {
+				t.Errorf("err = %v, want ErrEncryptedKey", err)
+			}
+		})
+	}
+}
+
+// A key that cannot be read or parsed is not a key that does not match:
+// KeyMatch stays unknown and KeyError says why.
+func TestInspectUnusableKey(t *testing.T) {
+	ca := testcert.NewCA(t, "ca", longAgo, farAhead)
+	alice := ca.Issue(t, testcert.Options{CommonName: "alice", NotBefore: longAgo, NotAfter: farAhead})
+	cfg := clientcmdapi.NewConfig()
+	cfg.AuthInfos["dir"] = &clientcmdapi.AuthInfo{ClientCertificateData: alice.PEM, ClientKey: t.TempDir()}
+	cfg.AuthInfos["garbage"] = &clientcmdapi.AuthInfo{ClientCertificateData: alice.PEM, ClientKeyData: []byte("not a key")}
+	list, err := certs.Inspect(cfg, nil, now)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(list) != 2 {
+		t.Fatalf("list = %+v", list)
+	}
+	for _, c := range list {
+		if c.KeyMatch != nil || c.KeyError == "" {
+			t.Errorf("%s: key match = %v, key error %q; want unknown with an error", c.Name, c.KeyMatch, c.KeyError)
+		}
+	}
 }

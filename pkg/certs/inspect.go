@@ -62,7 +62,8 @@ type Certificate struct {
 
 	// KeyMatch, for the first client certificate of a user, tells whether
 	// the user's private key belongs to it; nil when there is no key to
-	// compare. KeyError says why not.
+	// compare, or it cannot be read or parsed. KeyError says why it does
+	// not match or cannot be compared.
 	KeyMatch *bool  `json:"keyMatch,omitempty"`
 	KeyError string `json:"keyError,omitempty"`
 	// Chain, for the first client certificate of a user, has one check per
@@ -125,13 +126,12 @@ func Inspect(cfg *clientcmdapi.Config, names []string, now time.Time) ([]Certifi
 		chain, _ := ParseCertificates(ClientCertificate(u).Data)
 		leaf := &list[0]
 		if key := ClientKey(u); key.Set() {
-			match := false
 			signer, err := parseKey(key)
 			if err == nil {
 				err = KeyMatches(chain[0], signer)
-				match = err == nil
+				match := err == nil
+				leaf.KeyMatch = &match
 			}
-			leaf.KeyMatch = &match
 			if err != nil {
 				leaf.KeyError = err.Error()
 			}

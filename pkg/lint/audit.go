@@ -77,7 +77,7 @@ func (l *linter) auditUser(dir, name string, u, raw *clientcmdapi.AuthInfo) {
 			command = raw.Exec.Command
 		}
 		var b strings.Builder
-		fmt.Fprintf(&b, "user %q runs the command: %s", name, shellJoin(append([]string{command}, ex.Args...)))
+		fmt.Fprintf(&b, "user %q runs the command: %s", name, shellJoin(append([]string{command}, redactArgs(ex.Args)...)))
 		if command != ex.Command {
 			fmt.Fprintf(&b, " (run as %s)", ex.Command)
 		}
@@ -153,6 +153,28 @@ func (l *linter) auditPath(dir, kind, name, file, field, raw, resolved string) {
 func outside(dir, path string) bool {
 	rel, err := filepath.Rel(dir, path)
 	return err != nil || rel == ".." || strings.HasPrefix(rel, ".."+string(filepath.Separator))
+}
+
+// redactArgs masks the values of flags named like a secret (token, secret,
+// password, key, credential): --client-secret=VALUE and --password VALUE.
+func redactArgs(args []string) []string {
+	out := make([]string, len(args))
+	for i, a := range args {
+		out[i] = a
+		if i > 0 && isSecretFlag(args[i-1]) && !strings.Contains(args[i-1], "=") && !strings.HasPrefix(a, "-") {
+			out[i] = kubeconfig.Redacted
+			continue
+		}
+		if name, _, ok := strings.Cut(a, "="); ok && isSecretFlag(name) {
+			out[i] = name + "=" + kubeconfig.Redacted
+		}
+	}
+	return out
+}
+
+func isSecretFlag(arg string) bool {
+	name, _, _ := strings.Cut(arg, "=")
+	return strings.HasPrefix(name, "-") && kubeconfig.IsSecretName(strings.TrimLeft(name, "-"))
 }
 
 // shellJoin writes a command line as a shell would read it back.

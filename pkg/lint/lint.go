@@ -22,8 +22,9 @@ import (
 type Options struct {
 	// Now is the time certificates are judged at.
 	Now time.Time
-	// ExpiryWindow: certificates that expire within it are reported;
-	// DefaultExpiryWindow when zero.
+	// ExpiryWindow: certificates that expire within it are reported; with
+	// zero only those that have expired (DefaultExpiryWindow is what kcfg
+	// lint uses when not told).
 	ExpiryWindow time.Duration
 }
 
@@ -42,9 +43,6 @@ const timeFormat = "2006-01-02 15:04:05 UTC"
 // context that the merge keeps. It reads the files that the kubeconfig
 // refers to, and nothing else; it never connects anywhere.
 func Lint(files []*kubeconfig.File, opts Options) *Report {
-	if opts.ExpiryWindow == 0 {
-		opts.ExpiryWindow = DefaultExpiryWindow
-	}
 	l := newLinter(files, "lint")
 	l.opts = opts
 	l.fileProblems()
@@ -160,6 +158,9 @@ func (l *linter) fileProblems() {
 				l.add(RuleNameDuplicate, fd, "%s", msg)
 			default:
 				fd.Hint = "fix the file at the line shown; until then kubectl can use none of its contexts"
+				if fd.Line == 0 {
+					fd.Hint = "fix the file; until then kubectl can use none of its contexts"
+				}
 				l.add(RuleFileInvalid, fd, "%s", msg)
 			}
 		}
@@ -338,12 +339,12 @@ func (l *linter) cluster(name string, c *clientcmdapi.Cluster) {
 		switch {
 		case left < 0:
 			fd.Hint = "the cluster's CA must be renewed, and the kubeconfig updated with the new CA bundle"
-			l.add(RuleCACertExpired, fd, "cluster %q: CA certificate %s expired on %s, %d days ago",
-				name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), -certs.DaysLeft(cert.NotAfter, l.opts.Now))
+			l.add(RuleCACertExpired, fd, "cluster %q: CA certificate %s expired on %s, %s ago",
+				name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), days(-certs.DaysLeft(cert.NotAfter, l.opts.Now)))
 		case left <= l.opts.ExpiryWindow:
 			fd.Hint = "plan the CA's renewal now: every certificate it signed stops working with it"
-			l.add(RuleCACertExpiring, fd, "cluster %q: CA certificate %s expires on %s, in %d days",
-				name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), certs.DaysLeft(cert.NotAfter, l.opts.Now))
+			l.add(RuleCACertExpiring, fd, "cluster %q: CA certificate %s expires on %s, in %s",
+				name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), days(certs.DaysLeft(cert.NotAfter, l.opts.Now)))
 		}
 	}
 }
@@ -392,6 +393,9 @@ func (l *linter) user(name string, u *clientcmdapi.AuthInfo) {
 		case err != nil:
 			fd := l.atPEM(kind, name, file, keyPEM)
 			fd.Hint = "the client key must be a PEM private key (RSA, EC or PKCS #8)"
+			if errors.Is(err, certs.ErrEncryptedKey) {
+				fd.Hint = "store the key without a passphrase: openssl pkey -in KEY -out NEW-KEY (then chmod 600 NEW-KEY)"
+			}
 			l.add(RulePEMInvalid, fd, "user %q: %s%s does not parse: %v", name, keyPEM.Field, pathNote(keyPEM), err)
 		case chain != nil:
 			if err := certs.KeyMatches(chain[0], key); err != nil {
@@ -453,6 +457,12 @@ func (l *linter) exec(name, file string, ex *clientcmdapi.ExecConfig) {
 		fd := l.at(kind, name, file, "exec", "interactiveMode")
 		fd.Hint = "add interactiveMode: Never (or IfAvailable, Always)"
 		l.add(RuleExecInteractiveModeRequired, fd, "user %q: exec plugin of apiVersion v1 without interactiveMode: client-go refuses it", name)
+	case ex.InteractiveMode != "" && ex.InteractiveMode != clientcmdapi.NeverExecInteractiveMode &&
+		ex.InteractiveMode != clientcmdapi.IfAvailableExecInteractiveMode && ex.InteractiveMode != clientcmdapi.AlwaysExecInteractiveMode:
+		fd := l.at(kind, name, file, "exec", "interactiveMode")
+		fd.Hint = "write interactiveMode as Never, IfAvailable or Always (the case matters)"
+		l.add(RuleExecInteractiveModeRequired, fd, "user %q: exec interactiveMode %q is not Never, IfAvailable or Always: client-go refuses it",
+			name, ex.InteractiveMode)
 	case ex.APIVersion == execV1beta1 && !written:
 		fd := l.at(kind, name, file, "exec")
 		fd.Hint = "add interactiveMode: Never for a plugin that needs no input (or IfAvailable, Always)"
@@ -469,13 +479,13 @@ func (l *linter) clientCert(name, file string, p certs.PEM, cert *x509.Certifica
 	case left < 0:
 		fd := l.atPEM(kind, name, file, p)
 		fd.Hint = "get a new client certificate for this user (kubeadm control planes: kubeadm kubeconfig user, or kubeadm certs renew) and replace " + p.Field
-		l.add(RuleClientCertExpired, fd, "user %q: client certificate %s expired on %s, %d days ago",
-			name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), -certs.DaysLeft(cert.NotAfter, l.opts.Now))
+		l.add(RuleClientCertExpired, fd, "user %q: client certificate %s expired on %s, %s ago",
+			name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), days(-certs.DaysLeft(cert.NotAfter, l.opts.Now)))
 	case left <= l.opts.ExpiryWindow:
 		fd := l.atPEM(kind, name, file, p)
 		fd.Hint = "renew the client certificate before it expires"
-		l.add(RuleClientCertExpiring, fd, "user %q: client certificate %s expires on %s, in %d days",
-			name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), certs.DaysLeft(cert.NotAfter, l.opts.Now))
+		l.add(RuleClientCertExpiring, fd, "user %q: client certificate %s expires on %s, in %s",
+			name, cert.Subject, cert.NotAfter.UTC().Format(timeFormat), days(certs.DaysLeft(cert.NotAfter, l.opts.Now)))
 	}
 	if slices.Contains(cert.Subject.Organization, "system:masters") {
 		fd := l.atPEM(kind, name, file, p)
@@ -579,6 +589,7 @@ func (l *linter) rawUser(file, name string) *clientcmdapi.AuthInfo {
 }
 
 // checkServer returns the rule and message for a bad server URL, or "".
+// The URL is shown with any password masked.
 func checkServer(s string) (string, string) {
 	if s == "" {
 		return RuleServerInvalid, "no server is set"
@@ -586,9 +597,10 @@ func checkServer(s string) (string, string) {
 	if !strings.Contains(s, "://") {
 		u, err := url.Parse("https://" + s)
 		if err != nil || u.Host == "" {
-			return RuleServerInvalid, fmt.Sprintf("server %q is not a URL", s)
+			return RuleServerInvalid, fmt.Sprintf("server %q is not a URL", shownURL(s))
 		}
-		return RuleServerNotHTTPS, fmt.Sprintf("server %q has no scheme: client-go picks https only when TLS settings are present, else plain http", s)
+		return RuleServerNotHTTPS, fmt.Sprintf("server %q has no scheme: client-go picks https only when TLS settings are present, else plain http",
+			strings.TrimPrefix(u.Redacted(), "https://"))
 	}
 	u, err := url.Parse(s)
 	if err != nil {
@@ -596,13 +608,32 @@ func checkServer(s string) (string, string) {
 	}
 	switch {
 	case u.Host == "":
-		return RuleServerInvalid, fmt.Sprintf("server %q has no host", s)
+		return RuleServerInvalid, fmt.Sprintf("server %q has no host", u.Redacted())
 	case strings.EqualFold(u.Scheme, "https"):
 		return "", ""
 	case strings.EqualFold(u.Scheme, "http"):
 		return RuleServerNotHTTPS, fmt.Sprintf("server %s is plain http: credentials and data travel unencrypted", u.Redacted())
 	}
-	return RuleServerInvalid, fmt.Sprintf("server %q has scheme %q, not https", s, u.Scheme)
+	return RuleServerInvalid, fmt.Sprintf("server %q has scheme %q, not https", u.Redacted(), u.Scheme)
+}
+
+// shownURL is s with the password of a user:password@ part masked, for a
+// value that does not parse as a URL.
+func shownURL(s string) string {
+	at := strings.LastIndex(s, "@")
+	if at < 0 {
+		return s
+	}
+	userinfo := s[:at]
+	start := strings.Index(userinfo, "://") + 1
+	if start > 0 {
+		start += 2
+	}
+	colon := strings.Index(userinfo[start:], ":")
+	if colon < 0 {
+		return s
+	}
+	return s[:start+colon+1] + "xxxxx" + s[at:]
 }
 
 // checkProxyURL mirrors clientcmd's check of proxy-url.
@@ -616,6 +647,14 @@ func checkProxyURL(s string) string {
 		return ""
 	}
 	return fmt.Sprintf("proxy-url has scheme %q: client-go accepts http, https and socks5", u.Scheme)
+}
+
+// days is "1 day" or "N days".
+func days(n int) string {
+	if n == 1 {
+		return "1 day"
+	}
+	return fmt.Sprintf("%d days", n)
 }
 
 func pathNote(p certs.PEM) string {

@@ -1,6 +1,7 @@
 package lint_test
 
 import (
+	"encoding/pem"
 	"os"
 	"path/filepath"
 	"slices"
@@ -38,7 +39,7 @@ type env struct {
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
-	e := &env{t: t, dir: t.TempDir(), mode: 0o600}
+	e := &env{t: t, dir: t.TempDir(), mode: 0o600, window: lint.DefaultExpiryWindow}
 	e.ca = testcert.NewCA(t, "test-ca", now.AddDate(-1, 0, 0), now.AddDate(5, 0, 0))
 	e.cfg = clientcmdapi.NewConfig()
 	e.cfg.Clusters["c1"] = &clientcmdapi.Cluster{Server: "https://127.0.0.1:6443", CertificateAuthorityData: e.ca.PEM}
@@ -171,6 +172,15 @@ func lintCases() []ruleCase {
 		{rule: lint.RuleServerNotHTTPS, line: true, want: "plain http", fire: func(e *env) { e.cluster().Server = "http://127.0.0.1:8080" },
 			quiet: func(e *env) { e.cluster().Server = "HTTPS://127.0.0.1:6443" }},
 		{rule: lint.RuleServerNotHTTPS, name: "no scheme", line: true, want: "no scheme", fire: func(e *env) { e.cluster().Server = "127.0.0.1:6443" }},
+		// A password in the server URL is never shown.
+		{rule: lint.RuleServerInvalid, name: "scheme with password", line: true, want: "ftp://admin:xxxxx@127.0.0.1",
+			fire: func(e *env) { e.cluster().Server = "ftp://admin:hunter2@127.0.0.1" }},
+		{rule: lint.RuleServerInvalid, name: "no host with password", line: true, want: "no host",
+			fire: func(e *env) { e.cluster().Server = "https://admin:hunter2@/api" }},
+		{rule: lint.RuleServerNotHTTPS, name: "no scheme with password", line: true, want: "admin:xxxxx@127.0.0.1:6443",
+			fire: func(e *env) { e.cluster().Server = "admin:hunter2@127.0.0.1:6443" }},
+		{rule: lint.RuleServerInvalid, name: "not a URL with password", line: true, want: "admin:xxxxx@[::1",
+			fire: func(e *env) { e.cluster().Server = "admin:hunter2@[::1" }},
 		{rule: lint.RuleProxyURLInvalid, line: true, fire: func(e *env) { e.cluster().ProxyURL = "ftp://127.0.0.1:21" },
 			quiet: func(e *env) { e.cluster().ProxyURL = "socks5://127.0.0.1:1080" }},
 		{rule: lint.RuleInsecureSkipTLSVerify, line: true, fire: func(e *env) {
@@ -235,6 +245,14 @@ func lintCases() []ruleCase {
 			e.window = 9 * day
 			e.client(testcert.Options{CommonName: "alice", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.Add(10 * day)})
 		}},
+		{rule: lint.RuleClientCertExpiring, name: "zero window", line: true, fire: func(e *env) {
+			e.window = time.Hour
+			e.client(testcert.Options{CommonName: "alice", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.Add(time.Minute)})
+		}, quiet: func(e *env) {
+			// --expiry-window 0: only certificates that have expired are reported.
+			e.window = 0
+			e.client(testcert.Options{CommonName: "alice", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.Add(time.Minute)})
+		}},
 		{rule: lint.RuleClientKeyMissing, line: true, fire: func(e *env) { e.user().ClientKeyData = nil }},
 		{rule: lint.RuleClientKeyMismatch, line: true, want: "does not match", fire: func(e *env) {
 			e.user().ClientKeyData = testcert.NewKey(e.t, testcert.ECDSA256).PEM
@@ -289,6 +307,14 @@ func lintCases() []ruleCase {
 			*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "cred",
 				APIVersion: "client.authentication.k8s.io/v1", InteractiveMode: clientcmdapi.AlwaysExecInteractiveMode}}
 		}},
+		// client-go refuses any value but Never, IfAvailable and Always, whatever the apiVersion.
+		{rule: lint.RuleExecInteractiveModeRequired, name: "invalid value", line: true, want: `"never"`, fire: func(e *env) {
+			*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "cred",
+				APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: "never"}}
+		}, quiet: func(e *env) {
+			*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "cred",
+				APIVersion: "client.authentication.k8s.io/v1beta1", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}}
+		}},
 	}
 }
 
@@ -324,6 +350,12 @@ func auditCases() []ruleCase {
 			}
 			e.user().ClientKey, e.user().ClientKeyData = "u1.key", nil
 		}},
+		{rule: lint.RuleUntrustedExec, name: "secret args", line: true,
+			want: "kubelogin get-token --client-id=kube --client-secret=REDACTED --password REDACTED -v", fire: func(e *env) {
+				*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "kubelogin",
+					Args:       []string{"get-token", "--client-id=kube", "--client-secret=hunter2", "--password", "secret-password", "-v"},
+					APIVersion: "client.authentication.k8s.io/v1", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}}
+			}},
 		{rule: lint.RuleUntrustedExec, name: "relative command", line: true, want: "./bin/cred (run as ", fire: func(e *env) {
 			*e.user() = clientcmdapi.AuthInfo{Exec: &clientcmdapi.ExecConfig{Command: "./bin/cred", APIVersion: "client.authentication.k8s.io/v1"}}
 		}},
@@ -519,7 +551,7 @@ func TestSeed(t *testing.T) {
 	if err := os.WriteFile(p, data, 0o600); err != nil {
 		t.Fatal(err)
 	}
-	r := lint.Lint(kubeconfig.ReadFiles([]string{p}, true), lint.Options{Now: now})
+	r := lint.Lint(kubeconfig.ReadFiles([]string{p}, true), lint.Options{Now: now, ExpiryWindow: lint.DefaultExpiryWindow})
 	var got []string
 	for _, f := range r.Findings {
 		got = append(got, f.Rule)
@@ -554,5 +586,40 @@ func TestRulesDocumented(t *testing.T) {
 		if !strings.Contains(string(doc), row) {
 			t.Errorf("README.md has no row %q", row)
 		}
+	}
+}
+
+// An encrypted client key is named as such, with a hint that fits.
+func TestEncryptedClientKey(t *testing.T) {
+	e := newEnv(t)
+	e.user().ClientKeyData = pem.EncodeToMemory(&pem.Block{Type: "ENCRYPTED PRIVATE KEY", Bytes: []byte{0x30, 0x00}})
+	got := findings(e.lint(), lint.RulePEMInvalid)
+	if len(got) != 1 {
+		t.Fatalf("pem-invalid findings: %+v", got)
+	}
+	if !strings.Contains(got[0].Message, "encrypted") || !strings.Contains(got[0].Hint, "openssl pkey") {
+		t.Errorf("finding = %+v, want it to say the key is encrypted and how to decrypt it", got[0])
+	}
+}
+
+// A hint points at "the line shown" only when a line is shown.
+func TestFileInvalidHintWithoutLine(t *testing.T) {
+	e := newEnv(t)
+	e.text = "apiVersion: v1\nkind: Config\nusers:\n- name: u\n  user:\n    password: [secret-password]\n"
+	got := findings(e.lint(), lint.RuleFileInvalid)
+	if len(got) != 1 {
+		t.Fatalf("file-invalid findings: %+v", got)
+	}
+	if f := got[0]; f.Line == 0 && strings.Contains(f.Hint, "line shown") {
+		t.Errorf("hint names a line that is not shown: %+v", f)
+	}
+}
+
+func TestOneDay(t *testing.T) {
+	e := newEnv(t)
+	e.client(testcert.Options{CommonName: "alice", NotBefore: now.AddDate(-1, 0, 0), NotAfter: now.Add(-day - time.Hour)})
+	got := findings(e.lint(), lint.RuleClientCertExpired)
+	if len(got) != 1 || !strings.HasSuffix(got[0].Message, ", 1 day ago") {
+		t.Errorf("findings = %+v, want one ending in \", 1 day ago\"", got)
 	}
 }

@@ -107,7 +107,7 @@ func Rules() []Rule {
 		{ID: RuleAuthProviderRemoved, Severity: Error, Summary: "an auth-provider that client-go no longer supports (gcp, azure)"},
 		{ID: RuleExecAPIVersion, Severity: Error, Summary: "an exec plugin apiVersion client-go no longer accepts (v1alpha1) or does not know"},
 		{ID: RuleExecInteractiveModeUnset, Severity: Warning, Summary: "an exec plugin (v1beta1) without interactiveMode: it defaults to IfAvailable"},
-		{ID: RuleExecInteractiveModeRequired, Severity: Error, Summary: "an exec plugin (v1) without interactiveMode: client-go refuses it"},
+		{ID: RuleExecInteractiveModeRequired, Severity: Error, Summary: "an exec plugin (v1) without interactiveMode, or with a value other than Never, IfAvailable or Always: client-go refuses it"},
 
 		{ID: RuleUntrustedExec, Severity: Error, Untrusted: true, Summary: "the file runs a command on this machine (exec plugin), shown with its args and env"},
 		{ID: RuleUntrustedAuthProvider, Severity: Error, Untrusted: true, Summary: "the file uses an auth-provider plugin"},
