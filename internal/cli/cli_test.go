@@ -164,3 +164,28 @@ func TestMultiFileListAndCurrent(t *testing.T) {
 	r = run(t, env, "list")
 	golden(t, "clash/list.txt", []byte(r.out))
 }
+
+func TestCompletesContextNames(t *testing.T) {
+	env := map[string]string{"KUBECONFIG": filepath.Join(fixtureDir, "clash/a.yaml") + string(os.PathListSeparator) + filepath.Join(fixtureDir, "clash/b.yaml")}
+	tests := []struct {
+		args []string
+		want []string
+	}{
+		{[]string{"__complete", "use", "only"}, []string{"only-a", "only-b"}},
+		{[]string{"__complete", "use", "only-a", ""}, nil},
+		{[]string{"__complete", "delete", "only-a", ""}, []string{"only-b", "shared"}},
+		{[]string{"__complete", "list", "--context", "sh"}, []string{"shared"}},
+	}
+	for _, tt := range tests {
+		r := run(t, env, tt.args...)
+		var got []string
+		for _, line := range strings.Split(strings.TrimSpace(r.out), "\n") {
+			if line != "" && !strings.HasPrefix(line, ":") {
+				got = append(got, line)
+			}
+		}
+		if strings.Join(got, ",") != strings.Join(tt.want, ",") {
+			t.Errorf("%v: completions %q, want %q", tt.args, got, tt.want)
+		}
+	}
+}

@@ -6,8 +6,11 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"os"
 	"os/signal"
+	"path/filepath"
+	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -55,9 +58,20 @@ type Factory struct {
 	Getenv func(string) string
 	Now    func() time.Time
 
+	// Program is how kcfg was invoked: "kcfg", or "kubectl kcfg" when run as
+	// the kubectl plugin kubectl-kcfg. Empty means "kcfg".
+	Program string
+
 	Kubeconfig string
 	Context    string
 	NoColor    bool
+}
+
+func (f *Factory) program() string {
+	if f.Program == "" {
+		return "kcfg"
+	}
+	return f.Program
 }
 
 // Source is where kubeconfig files are read from.
@@ -78,6 +92,7 @@ func (f *Factory) Load() (*kubeconfig.Config, error) {
 func NewCmdRoot(f *Factory) *cobra.Command {
 	root := &cobra.Command{
 		Use:           "kcfg",
+		Annotations:   map[string]string{cobra.CommandDisplayNameAnnotation: f.program()},
 		Short:         "Manage, validate and use kubeconfig files for many clusters",
 		Long:          "kcfg manages kubeconfig files for many clusters, checks them offline, connects to each\ncontext and watches any resource across several clusters.",
 		SilenceUsage:  true,
@@ -114,7 +129,11 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 		NewCmdCerts(f, nil),
 		NewCmdWatch(f, nil),
 	)
+	contextArgs := map[string]int{"use": 1, "rename": 1, "delete": -1, "export": -1, "check": -1, "certs": -1}
 	for _, c := range root.Commands() {
+		if n, ok := contextArgs[c.Name()]; ok && c.ValidArgsFunction == nil {
+			c.ValidArgsFunction = completeContexts(f, n)
+		}
 		if c.Args == nil {
 			continue
 		}
@@ -126,13 +145,38 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 			return nil
 		}
 	}
+	_ = root.RegisterFlagCompletionFunc("context", completeContexts(f, -1))
 	return root
+}
+
+// completeContexts completes context names for the first max arguments (all
+// of them when max is negative), leaving out names already given.
+func completeContexts(f *Factory, max int) cobra.CompletionFunc {
+	return func(cmd *cobra.Command, args []string, toComplete string) ([]string, cobra.ShellCompDirective) {
+		if max >= 0 && len(args) >= max {
+			return nil, cobra.ShellCompDirectiveNoFileComp
+		}
+		cfg, err := kubeconfig.Load(f.Source())
+		if err != nil {
+			return nil, cobra.ShellCompDirectiveError
+		}
+		var names []string
+		for _, name := range slices.Sorted(maps.Keys(cfg.Merged.Contexts)) {
+			if strings.HasPrefix(name, toComplete) && !slices.Contains(args, name) {
+				names = append(names, name)
+			}
+		}
+		return names, cobra.ShellCompDirectiveNoFileComp
+	}
 }
 
 // Main runs kcfg with the process's arguments and streams and returns the
 // exit code.
 func Main() int {
 	f := &Factory{IO: iostreams.System(os.Getenv), Getenv: os.Getenv, Now: time.Now}
+	if strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe") == "kubectl-kcfg" {
+		f.Program = "kubectl kcfg"
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, f, os.Args[1:])
@@ -164,7 +208,7 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	}
 	printError(f, err)
 	if code == ExitUsage {
-		fmt.Fprintln(f.IO.ErrOut, "Run 'kcfg --help' for usage.")
+		fmt.Fprintf(f.IO.ErrOut, "Run '%s --help' for usage.\n", f.program())
 	}
 	return code
 }
