@@ -48,7 +48,7 @@ func report(f *Factory, res *kubeconfig.Result, dryRun bool) error {
 				fmt.Fprintf(f.IO.Out, "would remove %s (created by kcfg)\n", c.Path)
 				continue
 			}
-			fmt.Fprint(f.IO.Out, kubeconfig.UnifiedDiff(c.Path, c.Before, c.After, c.Created))
+			fmt.Fprint(f.IO.Out, c.RedactedDiff())
 		}
 		return nil
 	}

@@ -98,6 +98,9 @@ func TestEditCommands(t *testing.T) {
 				t.Errorf("exit %d, want %d; stderr: %s", code, tt.code, errOut)
 			}
 			golden(t, "edit-"+tt.name, "stdout:\n"+out+"stderr:\n"+errOut)
+			if strings.Contains(out+errOut, "secret-token") {
+				t.Errorf("the output shows the user's token:\n%s%s", out, errOut)
+			}
 			after, _ := os.ReadFile(e.config)
 			if changed := !bytes.Equal(after, []byte(editFixture)); changed != tt.changed {
 				t.Errorf("file changed = %v, want %v", changed, tt.changed)
