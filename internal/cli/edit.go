@@ -67,6 +67,9 @@ func describeAction(a kubeconfig.Action) string {
 	case "current-context unchanged":
 		return fmt.Sprintf("Already on context %q.", a.Name)
 	case "current-context unset":
+		if a.To != "" {
+			return fmt.Sprintf("Context %q was the current context: current-context is now unset in %s, and the current-context %q set by a later file of KUBECONFIG applies (choose another with: kcfg use NAME).", a.Name, a.File, a.To)
+		}
 		return fmt.Sprintf("Context %q was the current context: current-context is now unset in %s (choose one with: kcfg use NAME).", a.Name, a.File)
 	case "namespace set":
 		return fmt.Sprintf("Namespace of context %q set to %q.", a.Name, a.To)

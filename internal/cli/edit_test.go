@@ -77,6 +77,7 @@ func TestEditCommands(t *testing.T) {
 		{"ns", []string{"ns", "kube-system"}, 0, true},
 		{"delete-dry-run", []string{"delete", "dev", "--dry-run"}, 0, false},
 		{"delete", []string{"delete", "prod"}, 0, true},
+		{"delete-current", []string{"delete", "dev"}, 0, true},
 		{"delete-unknown", []string{"delete", "dev", "nope"}, 1, false},
 		{"rename", []string{"rename", "dev", "dev: home"}, 0, true},
 		{"rename-clash", []string{"rename", "dev", "prod"}, 1, false},

@@ -141,11 +141,14 @@ func (e *Editor) Delete(ctx context.Context, ctxNames []string, opts DeleteOptio
 		t.remerge()
 		if cur != "" {
 			if _, still := t.merged.Contexts[cur]; !still {
+				// The file is the one that set it, known before it is cleared.
+				f, _ := t.currentContextFile("")
 				if err := t.setCurrentContext(""); err != nil {
 					return err
 				}
-				f, _ := t.currentContextFile("")
-				t.res.Actions = append(t.res.Actions, Action{Verb: "unset", Kind: "current-context", Name: cur, File: f})
+				t.remerge()
+				// A later file of KUBECONFIG may set current-context too: it applies now.
+				t.res.Actions = append(t.res.Actions, Action{Verb: "unset", Kind: "current-context", Name: cur, File: f, To: t.merged.CurrentContext})
 			}
 		}
 		if opts.KeepOrphans {
