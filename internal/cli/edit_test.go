@@ -81,6 +81,7 @@ func TestEditCommands(t *testing.T) {
 		{"delete-unknown", []string{"delete", "dev", "nope"}, 1, false},
 		{"rename", []string{"rename", "dev", "dev: home"}, 0, true},
 		{"rename-clash", []string{"rename", "dev", "prod"}, 1, false},
+		{"rename-empty", []string{"rename", "dev", ""}, 2, false},
 		{"add-missing", []string{"add", "/nonexistent.yaml"}, 1, false},
 		{"add-bad-policy", []string{"add", "x", "--on-conflict", "merge"}, 2, false},
 		{"export-over-input", []string{"export", "dev", "-f", "CONFIG"}, 1, false},

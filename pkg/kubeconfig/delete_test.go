@@ -1,6 +1,7 @@
 package kubeconfig
 
 import (
+	"errors"
 	"path/filepath"
 	"testing"
 )
@@ -54,5 +55,19 @@ func TestDeleteCurrentContextReport(t *testing.T) {
 				t.Errorf("current context now %q, want %q", cfg.Merged.CurrentContext, tt.wantNow)
 			}
 		})
+	}
+}
+
+// A context cannot be renamed to the empty name (kubectl refuses it too):
+// current-context "" means none, so such a context could never be used.
+func TestRenameToEmptyNameRefused(t *testing.T) {
+	p := putFile(t, filepath.Join(t.TempDir(), "config"), "apiVersion: v1\nkind: Config\ncontexts:\n- name: x\n  context: {cluster: c}\ncurrent-context: x\n")
+	before := readFile(t, p)
+	_, err := editor(t, p).Rename(t.Context(), "x", "", "")
+	if !errors.Is(err, ErrEmptyName) {
+		t.Fatalf("error %v, want ErrEmptyName", err)
+	}
+	if string(readFile(t, p)) != string(before) {
+		t.Error("file changed")
 	}
 }

@@ -20,6 +20,8 @@ var (
 	ErrSameFile = errors.New("output file is also an input")
 	// ErrNotInFile: --in names a file that does not hold the entry.
 	ErrNotInFile = errors.New("entry not in the named file")
+	// ErrEmptyName: a new name is empty.
+	ErrEmptyName = errors.New("a name cannot be empty")
 )
 
 // Editor makes lossless, safe edits to the kubeconfig files of a Source.

@@ -201,6 +201,9 @@ func (e *Editor) Rename(ctx context.Context, old, name, in string) (*Result, err
 		if err != nil {
 			return err
 		}
+		if name == "" {
+			return &Error{File: file, Kind: "context", Name: old, Err: ErrEmptyName, Detail: "give a new name"}
+		}
 		if old == name {
 			return &Error{File: file, Kind: "context", Name: old, Err: ErrNameClash, Detail: "the new name is the same as the old one"}
 		}
