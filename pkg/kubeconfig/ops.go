@@ -27,7 +27,7 @@ func (e *Editor) Use(ctx context.Context, name string) (*Result, error) {
 			}
 			name = prev
 		}
-		if _, err := t.contextFile(name, ""); err != nil {
+		if _, err := t.contextFile(name, "", false); err != nil {
 			return err
 		}
 		if old == name {
@@ -72,7 +72,7 @@ func (e *Editor) SetNamespace(ctx context.Context, ns, in string) (*Result, erro
 		if cur == "" {
 			return &Error{File: t.describe(), Field: "current-context", Err: ErrNoCurrentContext, Detail: "choose one with: kcfg use NAME"}
 		}
-		file, err := t.contextFile(cur, in)
+		file, err := t.contextFile(cur, in, true)
 		if err != nil {
 			return err
 		}
@@ -125,7 +125,7 @@ func (e *Editor) Delete(ctx context.Context, ctxNames []string, opts DeleteOptio
 		used := map[string]map[string]bool{ListClusters: {}, ListUsers: {}}
 		cur := t.merged.CurrentContext
 		for _, name := range ctxNames {
-			file, err := t.contextFile(name, opts.In)
+			file, err := t.contextFile(name, opts.In, true)
 			if err != nil {
 				return err
 			}
@@ -197,7 +197,7 @@ func (t *tx) origin(list, name string) string {
 // Rename renames a context, fixing current-context and the previous-context memory.
 func (e *Editor) Rename(ctx context.Context, old, name, in string) (*Result, error) {
 	return e.run(ctx, nil, func(t *tx) error {
-		file, err := t.contextFile(old, in)
+		file, err := t.contextFile(old, in, true)
 		if err != nil {
 			return err
 		}
@@ -581,7 +581,7 @@ func (e *Editor) Export(ctx context.Context, ctxNames []string, opts ExportOptio
 	res, err := e.run(ctx, extra, func(t *tx) error {
 		out := clientcmdapi.NewConfig()
 		for _, name := range ctxNames {
-			if _, err := t.contextFile(name, ""); err != nil {
+			if _, err := t.contextFile(name, "", false); err != nil {
 				return err
 			}
 			c := t.merged.Contexts[name].DeepCopy()
