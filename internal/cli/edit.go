@@ -93,6 +93,9 @@ func describeAction(a kubeconfig.Action) string {
 	case "skipped":
 		return fmt.Sprintf("Skipped %s %q: %s already has one of that name.", a.Kind, a.Name, a.File)
 	case "identical":
+		if a.To != "" {
+			return fmt.Sprintf("Kept %s %q: an identical one is already there as %q.", a.Kind, a.Name, a.To)
+		}
 		return fmt.Sprintf("Kept %s %q: an identical one is already there.", a.Kind, a.Name)
 	}
 	return ""

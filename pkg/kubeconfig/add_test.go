@@ -89,6 +89,30 @@ func TestAdd(t *testing.T) {
 			t.Errorf("actions: %+v", res.Actions)
 		}
 	})
+	t.Run("twice", func(t *testing.T) {
+		// Adding the same file again finds its renamed entries (dev-2,
+		// dev-admin-2) identical and adds nothing: no dev-3.
+		p := putFile(t, filepath.Join(t.TempDir(), "config"), existing)
+		if _, err := editor(t, p).Add(t.Context(), []string{in}, AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		once := readFile(t, p)
+		res, err := editor(t, p).Add(t.Context(), []string{in}, AddOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readFile(t, p); string(got) != string(once) {
+			t.Errorf("adding the file again changed it:\n%s", UnifiedDiff(p, once, got, false))
+		}
+		for _, a := range res.Actions {
+			if a.Verb != "identical" {
+				t.Errorf("action %+v, want only identical", a)
+			}
+			if a.Name == "dev" && a.To != "dev-2" {
+				t.Errorf("action %+v does not name the identical entry dev-2", a)
+			}
+		}
+	})
 	t.Run("embed", func(t *testing.T) {
 		p := putFile(t, filepath.Join(t.TempDir(), "config"), existing)
 		if _, err := editor(t, p).Add(t.Context(), []string{in}, AddOptions{Embed: true}); err != nil {

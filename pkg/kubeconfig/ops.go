@@ -451,8 +451,19 @@ func (a *adder) one(file, list, name string, obj any) (string, error) {
 		t.remerge()
 		return name, nil
 	default:
+		// An entry added before under NAME-n (the same file added again) is
+		// identical: use it rather than add NAME-(n+1).
 		n := 2
-		for a.existing(list, fmt.Sprintf("%s-%d", name, n)) != nil {
+		for {
+			x := a.existing(list, fmt.Sprintf("%s-%d", name, n))
+			if x == nil {
+				break
+			}
+			if sameStanza(list, x, obj) {
+				act.Verb, act.To, act.File = "identical", fmt.Sprintf("%s-%d", name, n), origin(x)
+				t.res.Actions = append(t.res.Actions, act)
+				return act.To, nil
+			}
 			n++
 		}
 		act.Verb, act.To = "renamed", fmt.Sprintf("%s-%d", name, n)
