@@ -442,7 +442,8 @@ func (d *document) check(out []byte) error {
 	if !reflect.DeepEqual(a, b) {
 		return &Error{File: d.path, Err: ErrUnsupportedLayout, Detail: "the edited text would not read back as intended; the file is left unchanged"}
 	}
-	if d.t.flow && !json.Valid(out[d.t.bom:]) {
+	// A JSON file stays JSON; a YAML file in flow style need not become JSON.
+	if d.t.flow && json.Valid(d.t.data[d.t.bom:]) && !json.Valid(out[d.t.bom:]) {
 		return &Error{File: d.path, Err: ErrUnsupportedLayout, Detail: "the edited file would not be valid JSON; the file is left unchanged"}
 	}
 	return nil

@@ -247,3 +247,24 @@ func TestAnchoredStanzaRefused(t *testing.T) {
 		t.Error("file changed")
 	}
 }
+
+// A YAML file written in flow style (not JSON: unquoted keys) is edited as
+// YAML; only a file that is JSON must stay valid JSON.
+func TestFlowYAMLFileEdited(t *testing.T) {
+	const flowYAML = "{apiVersion: v1, kind: Config, clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}],\n contexts: [{name: a, context: {cluster: c}}, {name: b, context: {cluster: c}}]}\n"
+	p := putFile(t, filepath.Join(t.TempDir(), "config"), flowYAML)
+	ed := editor(t, p)
+	if _, err := ed.Use(t.Context(), "b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ed.SetNamespace(t.Context(), "n s", ""); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseFile(p, readFile(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.CurrentContext != "b" || cfg.Contexts["b"].Namespace != "n s" || len(cfg.Contexts) != 2 {
+		t.Errorf("after use and ns: current %q, contexts %+v", cfg.CurrentContext, cfg.Contexts)
+	}
+}
