@@ -151,7 +151,7 @@ func (d *document) insertKey(m *yaml.Node, key, value string, first bool) error 
 		if strings.TrimSpace(sep) != "" {
 			return t.errorAt(m, "cannot add %s here", key)
 		}
-		if sep == "" && t.flow {
+		if sep == "" {
 			sep = " "
 		}
 		t.queue(firstKey, firstKey, entry+","+sep)

@@ -156,6 +156,12 @@ func TestEditDiffs(t *testing.T) {
 			}
 			return e.SetNamespace(c, "plain", "")
 		}},
+		{"ns-flow", "commented.yaml", func(c context.Context, e *Editor) (*Result, error) {
+			if _, err := e.Use(c, "yes"); err != nil {
+				return nil, err
+			}
+			return e.SetNamespace(c, "team-a", "")
+		}},
 		{"delete-anchors", "anchors.yaml", func(c context.Context, e *Editor) (*Result, error) {
 			return e.Delete(c, []string{"two"}, DeleteOptions{})
 		}},
