@@ -249,6 +249,11 @@ func TestAnchoredStanzaRefused(t *testing.T) {
 	if !errors.Is(err, ErrUnsupportedLayout) {
 		t.Fatalf("err = %v, want ErrUnsupportedLayout", err)
 	}
+	// The error names the entry the edit would have changed as well.
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != "context" || e.Name != "three" {
+		t.Errorf("err = %v, want it to name context \"three\"", err)
+	}
 	if !bytes.Equal(before, readFile(t, p)) {
 		t.Error("file changed")
 	}
