@@ -71,3 +71,22 @@ func TestRenameToEmptyNameRefused(t *testing.T) {
 		t.Error("file changed")
 	}
 }
+
+// A name given twice is deleted once: the second must not reach the
+// context of that name in a later file, which the user did not mean.
+func TestDeleteNameTwiceDeletesOnce(t *testing.T) {
+	dir := t.TempDir()
+	a := putFile(t, filepath.Join(dir, "a.yaml"), "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: \"https://127.0.0.1:1\"}\ncontexts:\n- name: x\n  context: {cluster: c}\n- name: o\n  context: {cluster: c}\ncurrent-context: o\n")
+	b := putFile(t, filepath.Join(dir, "b.yaml"), "apiVersion: v1\nkind: Config\ncontexts:\n- name: x\n  context: {cluster: c, namespace: b}\n")
+	bBefore := readFile(t, b)
+	if _, err := editor(t, a, b).Delete(t.Context(), []string{"x", "x"}, DeleteOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if string(readFile(t, b)) != string(bBefore) {
+		t.Errorf("the shadowed context in b.yaml was deleted too:\n%s", readFile(t, b))
+	}
+	cfg, _ := ParseFile(a, readFile(t, a))
+	if _, ok := cfg.Contexts["x"]; ok {
+		t.Error("x still in a.yaml")
+	}
+}

@@ -124,7 +124,13 @@ func (e *Editor) Delete(ctx context.Context, ctxNames []string, opts DeleteOptio
 	return e.run(ctx, nil, func(t *tx) error {
 		used := map[string]map[string]bool{ListClusters: {}, ListUsers: {}}
 		cur := t.merged.CurrentContext
+		seen := map[string]bool{}
 		for _, name := range ctxNames {
+			// A name given twice means one context, not also a shadowed one.
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
 			file, err := t.contextFile(name, opts.In, true)
 			if err != nil {
 				return err
