@@ -48,7 +48,7 @@ func report(f *Factory, res *kubeconfig.Result, dryRun bool) error {
 				fmt.Fprintf(f.IO.Out, "would remove %s (created by kcfg)\n", c.Path)
 				continue
 			}
-			fmt.Fprint(f.IO.Out, kubeconfig.UnifiedDiff(c.Path, c.Before, c.After, c.Created))
+			fmt.Fprint(f.IO.Out, c.RedactedDiff())
 		}
 		return nil
 	}
@@ -67,6 +67,9 @@ func describeAction(a kubeconfig.Action) string {
 	case "current-context unchanged":
 		return fmt.Sprintf("Already on context %q.", a.Name)
 	case "current-context unset":
+		if a.To != "" {
+			return fmt.Sprintf("Context %q was the current context: current-context is now unset in %s, and the current-context %q set by a later file of KUBECONFIG applies (choose another with: kcfg use NAME).", a.Name, a.File, a.To)
+		}
 		return fmt.Sprintf("Context %q was the current context: current-context is now unset in %s (choose one with: kcfg use NAME).", a.Name, a.File)
 	case "namespace set":
 		return fmt.Sprintf("Namespace of context %q set to %q.", a.Name, a.To)
@@ -90,6 +93,9 @@ func describeAction(a kubeconfig.Action) string {
 	case "skipped":
 		return fmt.Sprintf("Skipped %s %q: %s already has one of that name.", a.Kind, a.Name, a.File)
 	case "identical":
+		if a.To != "" {
+			return fmt.Sprintf("Kept %s %q: an identical one is already there as %q.", a.Kind, a.Name, a.To)
+		}
 		return fmt.Sprintf("Kept %s %q: an identical one is already there.", a.Kind, a.Name)
 	}
 	return ""

@@ -77,9 +77,11 @@ func TestEditCommands(t *testing.T) {
 		{"ns", []string{"ns", "kube-system"}, 0, true},
 		{"delete-dry-run", []string{"delete", "dev", "--dry-run"}, 0, false},
 		{"delete", []string{"delete", "prod"}, 0, true},
+		{"delete-current", []string{"delete", "dev"}, 0, true},
 		{"delete-unknown", []string{"delete", "dev", "nope"}, 1, false},
 		{"rename", []string{"rename", "dev", "dev: home"}, 0, true},
 		{"rename-clash", []string{"rename", "dev", "prod"}, 1, false},
+		{"rename-empty", []string{"rename", "dev", ""}, 2, false},
 		{"add-missing", []string{"add", "/nonexistent.yaml"}, 1, false},
 		{"add-bad-policy", []string{"add", "x", "--on-conflict", "merge"}, 2, false},
 		{"export-over-input", []string{"export", "dev", "-f", "CONFIG"}, 1, false},
@@ -98,6 +100,9 @@ func TestEditCommands(t *testing.T) {
 				t.Errorf("exit %d, want %d; stderr: %s", code, tt.code, errOut)
 			}
 			golden(t, "edit-"+tt.name, "stdout:\n"+out+"stderr:\n"+errOut)
+			if strings.Contains(out+errOut, "secret-token") {
+				t.Errorf("the output shows the user's token:\n%s%s", out, errOut)
+			}
 			after, _ := os.ReadFile(e.config)
 			if changed := !bytes.Equal(after, []byte(editFixture)); changed != tt.changed {
 				t.Errorf("file changed = %v, want %v", changed, tt.changed)

@@ -1,6 +1,8 @@
 package cli
 
 import (
+	"fmt"
+
 	"github.com/spf13/cobra"
 )
 
@@ -20,6 +22,9 @@ func NewCmdRename(f *Factory, run func(*RenameOptions) error) *cobra.Command {
 		Args:    cobra.ExactArgs(2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Old, opts.New = args[0], args[1]
+			if opts.New == "" {
+				return usageError(fmt.Errorf("the new name of context %q cannot be empty", opts.Old))
+			}
 			if run != nil {
 				return run(opts)
 			}

@@ -3,6 +3,7 @@ package kubeconfig
 import (
 	"os"
 	"path/filepath"
+	"strings"
 	"testing"
 )
 
@@ -86,6 +87,30 @@ func TestAdd(t *testing.T) {
 		}
 		if verbs["renamed"] != 3 || verbs["identical"] != 2 {
 			t.Errorf("actions: %+v", res.Actions)
+		}
+	})
+	t.Run("twice", func(t *testing.T) {
+		// Adding the same file again finds its renamed entries (dev-2,
+		// dev-admin-2) identical and adds nothing: no dev-3.
+		p := putFile(t, filepath.Join(t.TempDir(), "config"), existing)
+		if _, err := editor(t, p).Add(t.Context(), []string{in}, AddOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		once := readFile(t, p)
+		res, err := editor(t, p).Add(t.Context(), []string{in}, AddOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := readFile(t, p); string(got) != string(once) {
+			t.Errorf("adding the file again changed it:\n%s", UnifiedDiff(p, once, got, false))
+		}
+		for _, a := range res.Actions {
+			if a.Verb != "identical" {
+				t.Errorf("action %+v, want only identical", a)
+			}
+			if a.Name == "dev" && a.To != "dev-2" {
+				t.Errorf("action %+v does not name the identical entry dev-2", a)
+			}
 		}
 	})
 	t.Run("embed", func(t *testing.T) {
@@ -188,5 +213,46 @@ current-context: b
 	}
 	if len(cfg.Contexts) != 1 || len(cfg.Clusters) != 1 || cfg.CurrentContext != "a" || string(cfg.Clusters["a"].CertificateAuthorityData) != "CA" {
 		t.Errorf("export: %+v", cfg)
+	}
+}
+
+// The shadowing warning suggests --in only to the commands that take it:
+// use and export act on the context kubectl uses and have no such choice.
+func TestShadowWarningHint(t *testing.T) {
+	dir := t.TempDir()
+	a := putFile(t, filepath.Join(dir, "a.yaml"), "apiVersion: v1\nkind: Config\nclusters:\n- name: c\n  cluster: {server: \"https://127.0.0.1:1\"}\ncontexts:\n- name: x\n  context: {cluster: c, namespace: a}\n- name: o\n  context: {cluster: c}\ncurrent-context: o\n")
+	b := putFile(t, filepath.Join(dir, "b.yaml"), "apiVersion: v1\nkind: Config\ncontexts:\n- name: x\n  context: {cluster: c, namespace: b}\n")
+	tests := []struct {
+		name   string
+		run    func(*Editor) (*Result, error)
+		wantIn bool
+	}{
+		{"use", func(ed *Editor) (*Result, error) { return ed.Use(t.Context(), "x") }, false},
+		{"export", func(ed *Editor) (*Result, error) {
+			_, res, err := ed.Export(t.Context(), []string{"x"}, ExportOptions{})
+			return res, err
+		}, false},
+		{"delete", func(ed *Editor) (*Result, error) { return ed.Delete(t.Context(), []string{"x"}, DeleteOptions{}) }, true},
+		{"rename", func(ed *Editor) (*Result, error) { return ed.Rename(t.Context(), "x", "z", "") }, true},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			ed := editor(t, a, b)
+			ed.DryRun = true
+			res, err := tt.run(ed)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(res.Warnings) != 1 {
+				t.Fatalf("want one warning, got %q", res.Warnings)
+			}
+			w := res.Warnings[0]
+			if !strings.Contains(w, a) || !strings.Contains(w, b) {
+				t.Errorf("warning does not name both files: %s", w)
+			}
+			if got := strings.Contains(w, "--in"); got != tt.wantIn {
+				t.Errorf("warning mentions --in: %v, want %v: %s", got, tt.wantIn, w)
+			}
+		})
 	}
 }

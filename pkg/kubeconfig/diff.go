@@ -13,6 +13,29 @@ const maxDiffEdits = 4000
 // UnifiedDiff returns the changes from before to after in unified diff
 // format with three lines of context, named after path ("" when equal).
 func UnifiedDiff(path string, before, after []byte, created bool) string {
+	return unifiedDiff(path, before, after, created, nil)
+}
+
+// RedactedDiff is the change's UnifiedDiff with every secret that the file
+// holds before or after it (tokens, passwords, certificate and key data,
+// auth-provider secrets, exec environment values) shown as REDACTED, on
+// changed and context lines alike: what a dry run prints.
+func (c FileChange) RedactedDiff() string {
+	var secrets []string
+	for _, data := range [][]byte{c.Before, c.After} {
+		if len(bytes.TrimSpace(data)) == 0 {
+			continue
+		}
+		if cfg, err := ParseFile(c.Path, data); err == nil {
+			secrets = append(secrets, secretValues(cfg)...)
+		}
+	}
+	return unifiedDiff(c.Path, c.Before, c.After, c.Created, func(line string) string {
+		return redactLine(line, secrets)
+	})
+}
+
+func unifiedDiff(path string, before, after []byte, created bool, filter func(string) string) string {
 	if bytes.Equal(before, after) && !created {
 		return ""
 	}
@@ -62,6 +85,9 @@ func UnifiedDiff(path string, before, after []byte, created bool) string {
 		fmt.Fprintf(&out, "@@ -%s +%s @@\n", hunkRange(aStart, aN), hunkRange(bStart, bN))
 		for _, o := range ops[start:end] {
 			line := o.text
+			if filter != nil {
+				line = filter(line)
+			}
 			out.WriteByte(o.kind)
 			out.WriteString(strings.TrimRight(line, "\r\n"))
 			if strings.HasSuffix(line, "\r\n") {

@@ -151,7 +151,7 @@ func (d *document) insertKey(m *yaml.Node, key, value string, first bool) error 
 		if strings.TrimSpace(sep) != "" {
 			return t.errorAt(m, "cannot add %s here", key)
 		}
-		if sep == "" && t.flow {
+		if sep == "" {
 			sep = " "
 		}
 		t.queue(firstKey, firstKey, entry+","+sep)
@@ -440,12 +440,43 @@ func (d *document) check(out []byte) error {
 		return err
 	}
 	if !reflect.DeepEqual(a, b) {
+		if kind, name := firstChanged(got, d.config); kind != "" {
+			return &Error{File: d.path, Kind: kind, Name: name, Err: ErrUnsupportedLayout,
+				Detail: "the edit would change this entry too (it shares text with the edited one through a YAML anchor or alias); the file is left unchanged"}
+		}
 		return &Error{File: d.path, Err: ErrUnsupportedLayout, Detail: "the edited text would not read back as intended; the file is left unchanged"}
 	}
-	if d.t.flow && !json.Valid(out[d.t.bom:]) {
+	// A JSON file stays JSON; a YAML file in flow style need not become JSON.
+	if d.t.flow && json.Valid(d.t.data[d.t.bom:]) && !json.Valid(out[d.t.bom:]) {
 		return &Error{File: d.path, Err: ErrUnsupportedLayout, Detail: "the edited file would not be valid JSON; the file is left unchanged"}
 	}
 	return nil
+}
+
+// firstChanged names the first cluster, user or context (sorted by name)
+// that differs between got and want, or returns "" when none does.
+func firstChanged(got, want *clientcmdapi.Config) (kind, name string) {
+	for _, list := range []string{ListContexts, ListClusters, ListUsers} {
+		all := map[string]bool{}
+		for _, n := range stanzaNames(got, list) {
+			all[n] = true
+		}
+		for _, n := range stanzaNames(want, list) {
+			all[n] = true
+		}
+		for _, n := range names(all) {
+			x, y := stanza(got, list, n), stanza(want, list, n)
+			if x == nil || y == nil {
+				return kindOf(list), n
+			}
+			a, err1 := stanzaJSON(list, x)
+			b, err2 := stanzaJSON(list, y)
+			if err1 != nil || err2 != nil || !reflect.DeepEqual(normalJSON(a), normalJSON(b)) {
+				return kindOf(list), n
+			}
+		}
+	}
+	return "", ""
 }
 
 func configChanged(before []byte, cfg *clientcmdapi.Config) bool {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"strings"
 	"time"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -20,6 +21,8 @@ var (
 	ErrSameFile = errors.New("output file is also an input")
 	// ErrNotInFile: --in names a file that does not hold the entry.
 	ErrNotInFile = errors.New("entry not in the named file")
+	// ErrEmptyName: a new name is empty.
+	ErrEmptyName = errors.New("a name cannot be empty")
 )
 
 // Editor makes lossless, safe edits to the kubeconfig files of a Source.
@@ -254,8 +257,9 @@ func (t *tx) setCurrentContext(name string) error {
 
 // contextFile picks the file whose context called name a command acts on:
 // the one named by in, else the one kubectl uses (with a warning when
-// another file's context of the same name is shadowed).
-func (t *tx) contextFile(name, in string) (string, error) {
+// another file's context of the same name is shadowed, which suggests
+// --in FILE where the command can choose).
+func (t *tx) contextFile(name, in string, canChoose bool) (string, error) {
 	var holders []string
 	for _, p := range t.order {
 		if _, ok := t.docs[p].config.Contexts[name]; ok {
@@ -275,9 +279,13 @@ func (t *tx) contextFile(name, in string) (string, error) {
 			Detail: fmt.Sprintf("it is defined in %s", joinPaths(holders))}
 	}
 	if len(holders) > 1 {
+		hint := ""
+		if canChoose {
+			hint = "; choose one with --in FILE"
+		}
 		t.res.Warnings = append(t.res.Warnings, fmt.Sprintf(
-			"context %q is defined in %s; acting on the one in %s, which kubectl uses (the others are shadowed; choose one with --in FILE)",
-			name, joinPaths(holders), holders[0]))
+			"context %q is defined in %s; acting on the one in %s, which kubectl uses (the others are shadowed%s)",
+			name, strings.Join(holders, ", "), holders[0], hint))
 	}
 	return holders[0], nil
 }

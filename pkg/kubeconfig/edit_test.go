@@ -156,6 +156,12 @@ func TestEditDiffs(t *testing.T) {
 			}
 			return e.SetNamespace(c, "plain", "")
 		}},
+		{"ns-flow", "commented.yaml", func(c context.Context, e *Editor) (*Result, error) {
+			if _, err := e.Use(c, "yes"); err != nil {
+				return nil, err
+			}
+			return e.SetNamespace(c, "team-a", "")
+		}},
 		{"delete-anchors", "anchors.yaml", func(c context.Context, e *Editor) (*Result, error) {
 			return e.Delete(c, []string{"two"}, DeleteOptions{})
 		}},
@@ -243,7 +249,33 @@ func TestAnchoredStanzaRefused(t *testing.T) {
 	if !errors.Is(err, ErrUnsupportedLayout) {
 		t.Fatalf("err = %v, want ErrUnsupportedLayout", err)
 	}
+	// The error names the entry the edit would have changed as well.
+	var e *Error
+	if !errors.As(err, &e) || e.Kind != "context" || e.Name != "three" {
+		t.Errorf("err = %v, want it to name context \"three\"", err)
+	}
 	if !bytes.Equal(before, readFile(t, p)) {
 		t.Error("file changed")
+	}
+}
+
+// A YAML file written in flow style (not JSON: unquoted keys) is edited as
+// YAML; only a file that is JSON must stay valid JSON.
+func TestFlowYAMLFileEdited(t *testing.T) {
+	const flowYAML = "{apiVersion: v1, kind: Config, clusters: [{name: c, cluster: {server: 'https://127.0.0.1:1'}}],\n contexts: [{name: a, context: {cluster: c}}, {name: b, context: {cluster: c}}]}\n"
+	p := putFile(t, filepath.Join(t.TempDir(), "config"), flowYAML)
+	ed := editor(t, p)
+	if _, err := ed.Use(t.Context(), "b"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := ed.SetNamespace(t.Context(), "n s", ""); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := ParseFile(p, readFile(t, p))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if cfg.CurrentContext != "b" || cfg.Contexts["b"].Namespace != "n s" || len(cfg.Contexts) != 2 {
+		t.Errorf("after use and ns: current %q, contexts %+v", cfg.CurrentContext, cfg.Contexts)
 	}
 }

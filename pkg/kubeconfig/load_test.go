@@ -254,3 +254,27 @@ func TestSafeDetailWithholdsStructDumps(t *testing.T) {
 		t.Errorf("safeDetail(plain) = %q", got)
 	}
 }
+
+// view --minify of a context that does not exist (--context or a dangling
+// current-context) names the file and the context.
+func TestViewMinifyUnknownContext(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "config")
+	if err := os.WriteFile(p, []byte(goodHead+"clusters:\n- name: c\n  cluster: {server: \"https://127.0.0.1:1\"}\ncontexts:\n- name: a\n  context: {cluster: c}\ncurrent-context: ghost\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(Source{ExplicitPath: p})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, name := range []string{"nope", ""} {
+		_, err := cfg.View(ViewOptions{Minify: true, Context: name})
+		want := name
+		if want == "" {
+			want = "ghost"
+		}
+		var e *Error
+		if !errors.Is(err, ErrContextNotFound) || !errors.As(err, &e) || e.File != p || e.Name != want {
+			t.Errorf("context %q: err = %v, want ErrContextNotFound naming %s and %q", name, err, p, want)
+		}
+	}
+}

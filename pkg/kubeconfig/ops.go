@@ -27,7 +27,7 @@ func (e *Editor) Use(ctx context.Context, name string) (*Result, error) {
 			}
 			name = prev
 		}
-		if _, err := t.contextFile(name, ""); err != nil {
+		if _, err := t.contextFile(name, "", false); err != nil {
 			return err
 		}
 		if old == name {
@@ -72,7 +72,7 @@ func (e *Editor) SetNamespace(ctx context.Context, ns, in string) (*Result, erro
 		if cur == "" {
 			return &Error{File: t.describe(), Field: "current-context", Err: ErrNoCurrentContext, Detail: "choose one with: kcfg use NAME"}
 		}
-		file, err := t.contextFile(cur, in)
+		file, err := t.contextFile(cur, in, true)
 		if err != nil {
 			return err
 		}
@@ -124,8 +124,14 @@ func (e *Editor) Delete(ctx context.Context, ctxNames []string, opts DeleteOptio
 	return e.run(ctx, nil, func(t *tx) error {
 		used := map[string]map[string]bool{ListClusters: {}, ListUsers: {}}
 		cur := t.merged.CurrentContext
+		seen := map[string]bool{}
 		for _, name := range ctxNames {
-			file, err := t.contextFile(name, opts.In)
+			// A name given twice means one context, not also a shadowed one.
+			if seen[name] {
+				continue
+			}
+			seen[name] = true
+			file, err := t.contextFile(name, opts.In, true)
 			if err != nil {
 				return err
 			}
@@ -141,11 +147,14 @@ func (e *Editor) Delete(ctx context.Context, ctxNames []string, opts DeleteOptio
 		t.remerge()
 		if cur != "" {
 			if _, still := t.merged.Contexts[cur]; !still {
+				// The file is the one that set it, known before it is cleared.
+				f, _ := t.currentContextFile("")
 				if err := t.setCurrentContext(""); err != nil {
 					return err
 				}
-				f, _ := t.currentContextFile("")
-				t.res.Actions = append(t.res.Actions, Action{Verb: "unset", Kind: "current-context", Name: cur, File: f})
+				t.remerge()
+				// A later file of KUBECONFIG may set current-context too: it applies now.
+				t.res.Actions = append(t.res.Actions, Action{Verb: "unset", Kind: "current-context", Name: cur, File: f, To: t.merged.CurrentContext})
 			}
 		}
 		if opts.KeepOrphans {
@@ -194,9 +203,12 @@ func (t *tx) origin(list, name string) string {
 // Rename renames a context, fixing current-context and the previous-context memory.
 func (e *Editor) Rename(ctx context.Context, old, name, in string) (*Result, error) {
 	return e.run(ctx, nil, func(t *tx) error {
-		file, err := t.contextFile(old, in)
+		file, err := t.contextFile(old, in, true)
 		if err != nil {
 			return err
+		}
+		if name == "" {
+			return &Error{File: file, Kind: "context", Name: old, Err: ErrEmptyName, Detail: "give a new name"}
 		}
 		if old == name {
 			return &Error{File: file, Kind: "context", Name: old, Err: ErrNameClash, Detail: "the new name is the same as the old one"}
@@ -445,8 +457,19 @@ func (a *adder) one(file, list, name string, obj any) (string, error) {
 		t.remerge()
 		return name, nil
 	default:
+		// An entry added before under NAME-n (the same file added again) is
+		// identical: use it rather than add NAME-(n+1).
 		n := 2
-		for a.existing(list, fmt.Sprintf("%s-%d", name, n)) != nil {
+		for {
+			x := a.existing(list, fmt.Sprintf("%s-%d", name, n))
+			if x == nil {
+				break
+			}
+			if sameStanza(list, x, obj) {
+				act.Verb, act.To, act.File = "identical", fmt.Sprintf("%s-%d", name, n), origin(x)
+				t.res.Actions = append(t.res.Actions, act)
+				return act.To, nil
+			}
 			n++
 		}
 		act.Verb, act.To = "renamed", fmt.Sprintf("%s-%d", name, n)
@@ -575,7 +598,7 @@ func (e *Editor) Export(ctx context.Context, ctxNames []string, opts ExportOptio
 	res, err := e.run(ctx, extra, func(t *tx) error {
 		out := clientcmdapi.NewConfig()
 		for _, name := range ctxNames {
-			if _, err := t.contextFile(name, ""); err != nil {
+			if _, err := t.contextFile(name, "", false); err != nil {
 				return err
 			}
 			c := t.merged.Contexts[name].DeepCopy()

@@ -2,6 +2,8 @@ package kubeconfig
 
 import (
 	"encoding/base64"
+	"encoding/json"
+	"sort"
 	"strings"
 
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
@@ -72,4 +74,85 @@ func isSecretKey(k string) bool {
 		}
 	}
 	return false
+}
+
+// secretValues lists, as they may be written in a file, the values that
+// Redact hides: base64 certificate and key data, tokens, passwords,
+// auth-provider secrets and exec environment values.
+func secretValues(cfg *clientcmdapi.Config) []string {
+	var out []string
+	add := func(s string) {
+		if s == "" {
+			return
+		}
+		out = append(out, s)
+		// The same value as a JSON (or double-quoted YAML) string holds it.
+		if q, err := json.Marshal(s); err == nil && string(q[1:len(q)-1]) != s {
+			out = append(out, string(q[1:len(q)-1]))
+		}
+	}
+	addData := func(b []byte) {
+		if len(b) > 0 {
+			add(base64.StdEncoding.EncodeToString(b))
+		}
+	}
+	for _, c := range cfg.Clusters {
+		addData(c.CertificateAuthorityData)
+	}
+	for _, u := range cfg.AuthInfos {
+		addData(u.ClientCertificateData)
+		addData(u.ClientKeyData)
+		add(u.Token)
+		add(u.Password)
+		if u.AuthProvider != nil {
+			for k, v := range u.AuthProvider.Config {
+				if isSecretKey(k) {
+					add(v)
+				}
+			}
+		}
+		if u.Exec != nil {
+			for _, e := range u.Exec.Env {
+				add(e.Value)
+			}
+		}
+	}
+	// Longest first, so that a secret holding another is hidden whole.
+	sort.Slice(out, func(i, j int) bool { return len(out[i]) > len(out[j]) })
+	return out
+}
+
+// redactLine replaces each whole occurrence of a secret in a line of a
+// kubeconfig file with REDACTED. A match must stand alone as a value (not
+// be part of a longer word), so that a short secret does not blank out
+// unrelated text.
+func redactLine(line string, secrets []string) string {
+	for _, s := range secrets {
+		var b strings.Builder
+		rest := line
+		for {
+			i := strings.Index(rest, s)
+			if i < 0 {
+				b.WriteString(rest)
+				break
+			}
+			end := i + len(s)
+			if (i > 0 && isValueByte(rest[i-1])) || (end < len(rest) && isValueByte(rest[end])) {
+				b.WriteString(rest[:end])
+				rest = rest[end:]
+				continue
+			}
+			b.WriteString(rest[:i])
+			b.WriteString(Redacted)
+			rest = rest[end:]
+		}
+		line = b.String()
+	}
+	return line
+}
+
+// isValueByte reports whether c may continue a plain value (a word, a
+// base64 text, a path), so that a match next to it is only part of one.
+func isValueByte(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || strings.IndexByte("+/=-_.@~%", c) >= 0 || c >= 0x80
 }

@@ -33,6 +33,13 @@ func (c *Config) View(opts ViewOptions) (*clientcmdapi.Config, error) {
 			_, err := c.CurrentContext()
 			return nil, fmt.Errorf("minify needs a context: %w", err)
 		}
+		if _, ok := cfg.Contexts[cfg.CurrentContext]; !ok {
+			detail := "no context is defined"
+			if len(cfg.Contexts) > 0 {
+				detail = "contexts: " + quoteList(sortedKeys(cfg.Contexts))
+			}
+			return nil, &Error{File: c.describeFiles(), Kind: "context", Name: cfg.CurrentContext, Err: ErrContextNotFound, Detail: detail}
+		}
 		if err := clientcmdapi.MinifyConfig(cfg); err != nil {
 			return nil, fmt.Errorf("minify context %q: %w", cfg.CurrentContext, err)
 		}
