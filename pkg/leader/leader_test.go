@@ -377,4 +377,3 @@ func TestNewIdentity(t *testing.T) {
 		t.Errorf("two identities are both %q", a)
 	}
 }
-
