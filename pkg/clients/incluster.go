@@ -33,8 +33,7 @@ const InClusterContext = "in-cluster"
 func InClusterConfig(getenv func(string) string, dir string) (*rest.Config, error) {
 	host, port := getenv("KUBERNETES_SERVICE_HOST"), getenv("KUBERNETES_SERVICE_PORT")
 	if host == "" || port == "" {
-		return nil, fmt.Errorf("context %q: %w: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must both be set",
-			InClusterContext, rest.ErrNotInCluster)
+		return nil, fmt.Errorf("context %q: %w", InClusterContext, rest.ErrNotInCluster)
 	}
 	tokenFile, caFile := filepath.Join(dir, "token"), filepath.Join(dir, "ca.crt")
 	token, err := os.ReadFile(tokenFile)
