@@ -123,7 +123,7 @@ func (n Notice) String() string {
 		if n.Err != nil {
 			return fmt.Sprintf("lease %s: %s stopped: %v", n.Lease, n.Identity, n.Err)
 		}
-		return fmt.Sprintf("lease %s: %s stopped", n.Lease, n.Identity)
+		return fmt.Sprintf("lease %s: %s stopped, releasing the lease", n.Lease, n.Identity)
 	case Following:
 		return fmt.Sprintf("lease %s: held by %s, waiting", n.Lease, n.Identity)
 	}
