@@ -63,9 +63,9 @@ func (t Timings) Validate() error {
 	if t.RenewDeadline >= t.LeaseDuration {
 		errs = append(errs, fmt.Errorf("%w: renew deadline %s: want less than the lease duration %s", ErrInvalidConfig, t.RenewDeadline, t.LeaseDuration))
 	}
-	if min := time.Duration(leaderelection.JitterFactor * float64(t.RetryPeriod)); t.RenewDeadline <= min {
+	if floor := time.Duration(leaderelection.JitterFactor * float64(t.RetryPeriod)); t.RenewDeadline <= floor {
 		errs = append(errs, fmt.Errorf("%w: renew deadline %s: want more than %v times the retry period (%s)",
-			ErrInvalidConfig, t.RenewDeadline, leaderelection.JitterFactor, min))
+			ErrInvalidConfig, t.RenewDeadline, leaderelection.JitterFactor, floor))
 	}
 	return errors.Join(errs...)
 }
