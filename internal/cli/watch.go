@@ -7,12 +7,15 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os"
 	"strings"
 	"sync"
 
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kcfg-dev/kcfg/pkg/clients"
+	"github.com/kcfg-dev/kcfg/pkg/leader"
 	"github.com/kcfg-dev/kcfg/pkg/watch"
 )
 
@@ -38,10 +41,21 @@ type WatchOptions struct {
 	QueueSize int
 	OnFull    string
 
+	InCluster         bool
+	ServiceAccountDir string
+
+	LeaderElect    bool
+	LeaseName      string
+	LeaseNamespace string
+	leader.Timings
+
 	// Terminal is true when events are printed: without --exec or
 	// --webhook, or with -o given explicitly.
 	Terminal bool
 }
+
+// leaseFlags need --leader-elect.
+var leaseFlags = []string{"lease-name", "lease-namespace", "lease-duration", "renew-deadline", "retry-period"}
 
 // NewCmdWatch builds kcfg watch.
 func NewCmdWatch(f *Factory, run func(context.Context, *WatchOptions) error) *cobra.Command {
@@ -56,13 +70,20 @@ short name, or resource.group, or resource.version.group. The initial list is sh
 --ignore-fields) are not shown. --exec runs a command for each event (event JSON on stdin,
 KCFG_EVENT_* variables); --webhook POSTs the event JSON. Each handler has a bounded queue:
 when it is full the oldest events are dropped and counted, or with --on-full block delivery
-waits. A context that fails is reported on stderr and retried while the others go on.`,
+waits. A context that fails is reported on stderr and retried while the others go on.
+
+In a pod, --in-cluster uses its service account instead of a kubeconfig (context
+"in-cluster", namespace the pod's). --leader-elect lets several replicas share a Lease
+(coordination.k8s.io/v1): only the one holding it watches and delivers; it stops at once when
+it loses the Lease, and another replica takes over within the lease duration (at once when
+the leader shuts down, as it releases the Lease).`,
 		Example: `  kcfg watch pods
   kcfg watch widgets.demo.kcfg.dev -A --all-contexts -o json
   kcfg watch wd --contexts dev,prod -l app=demo --diff --ignore-fields status
   kcfg watch deploy web -n shop --events modified --diff
   kcfg watch wd --exec 'jq -c .object.spec >> changes.log'
-  kcfg watch wd --webhook http://127.0.0.1:8080/hook --queue-size 100 --on-full block`,
+  kcfg watch wd --webhook http://127.0.0.1:8080/hook --queue-size 100 --on-full block
+  kcfg watch deployments -A -o json --in-cluster --leader-elect`,
 		Args: cobra.RangeArgs(1, 2),
 		RunE: func(cmd *cobra.Command, args []string) error {
 			opts.Resource = args[0]
@@ -70,7 +91,7 @@ waits. A context that fails is reported on stderr and retried while the others g
 				opts.Name = args[1]
 			}
 			opts.Terminal = (opts.Exec == "" && opts.Webhook == "") || cmd.Flags().Changed("output")
-			if err := opts.validate(f); err != nil {
+			if err := opts.validate(f, cmd); err != nil {
 				return err
 			}
 			if run != nil {
@@ -95,10 +116,19 @@ waits. A context that fails is reported on stderr and retried while the others g
 	fl.StringVar(&opts.Webhook, "webhook", "", "POST each event's JSON to this URL (retried with backoff)")
 	fl.IntVar(&opts.QueueSize, "queue-size", watch.DefaultQueueSize, "events each handler may hold before --on-full applies")
 	fl.StringVar(&opts.OnFull, "on-full", "drop", "when a handler's queue is full: drop (the oldest, counted) or block")
+	fl.BoolVar(&opts.InCluster, "in-cluster", false, "use the pod's service account instead of a kubeconfig")
+	fl.StringVar(&opts.ServiceAccountDir, "service-account-dir", clients.ServiceAccountDir, "where the service account's token, ca.crt and namespace are")
+	fl.BoolVar(&opts.LeaderElect, "leader-elect", false, "deliver only while holding a Lease, so that one replica of several delivers")
+	fl.StringVar(&opts.LeaseName, "lease-name", "kcfg-watch", "name of the Lease")
+	fl.StringVar(&opts.LeaseNamespace, "lease-namespace", "", "namespace of the Lease (default: the pod's, else default)")
+	def := leader.DefaultTimings()
+	fl.DurationVar(&opts.LeaseDuration, "lease-duration", def.LeaseDuration, "how long followers wait before taking over a Lease not renewed (whole seconds)")
+	fl.DurationVar(&opts.RenewDeadline, "renew-deadline", def.RenewDeadline, "how long the leader tries to renew before it stops delivering")
+	fl.DurationVar(&opts.RetryPeriod, "retry-period", def.RetryPeriod, "time between attempts to acquire or renew the Lease")
 	return cmd
 }
 
-func (o *WatchOptions) validate(f *Factory) error {
+func (o *WatchOptions) validate(f *Factory, cmd *cobra.Command) error {
 	if err := checkOutput(o.Output, "table", "json", "yaml"); err != nil {
 		return err
 	}
@@ -126,6 +156,23 @@ func (o *WatchOptions) validate(f *Factory) error {
 			errs = append(errs, fmt.Errorf("--webhook %q: want an http:// or https:// URL", o.Webhook))
 		}
 	}
+	if o.InCluster && (f.Kubeconfig != "" || f.Context != "" || o.AllContexts || len(o.Contexts) > 0) {
+		errs = append(errs, errors.New("--in-cluster uses the pod's service account: it excludes --kubeconfig, --context, --contexts and --all-contexts"))
+	}
+	if o.LeaderElect {
+		if o.AllContexts || len(o.Contexts) > 1 {
+			errs = append(errs, errors.New("--leader-elect watches one context, whose cluster holds the Lease: it excludes --all-contexts and several --contexts"))
+		}
+		if err := o.Timings.Validate(); err != nil {
+			errs = append(errs, err)
+		}
+	} else {
+		for _, name := range leaseFlags {
+			if cmd.Flags().Changed(name) {
+				errs = append(errs, fmt.Errorf("--%s needs --leader-elect", name))
+			}
+		}
+	}
 	if len(errs) > 0 {
 		return usageError(errors.Join(errs...))
 	}
@@ -145,9 +192,92 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 }
 
 func runWatch(ctx context.Context, f *Factory, opts *WatchOptions) error {
-	cfg, err := f.Load()
+	targets, err := watchTargets(f, opts)
 	if err != nil {
 		return err
+	}
+	events, _ := watch.ParseEventTypes(opts.Events)
+	onFull, _ := watch.ParseOnFull(opts.OnFull)
+	var mu sync.Mutex
+	out, errOut := lockedWriter{&mu, f.IO.Out}, lockedWriter{&mu, f.IO.ErrOut}
+	var printer *eventPrinter
+	if opts.Terminal {
+		printer = &eventPrinter{out: out, format: opts.Output, diff: opts.Diff, color: f.IO.Color, contextWidth: contextWidth(targets)}
+		if opts.Output == "table" {
+			printer.header()
+		}
+	}
+	// run watches until ctx ends; with --leader-elect, once per term as leader.
+	run := func(ctx context.Context) error {
+		w := watch.New(targets, watch.Options{
+			Resource: opts.Resource, Name: opts.Name,
+			Namespace: opts.Namespace, AllNamespaces: opts.AllNamespaces,
+			LabelSelector: opts.Selector, FieldSelector: opts.FieldSelector,
+			NoInitial: opts.NoInitial, Events: events, IgnoreFields: opts.IgnoreFields,
+			Now:    f.Now,
+			Notify: func(n watch.Notice) { fmt.Fprintf(errOut, "kcfg: %s\n", n) },
+		})
+		queue := watch.QueueOptions{Size: opts.QueueSize, OnFull: onFull}
+		if printer != nil {
+			w.Handle("terminal", watch.HandlerFunc(printer.print), queue)
+		}
+		if opts.Exec != "" {
+			w.Handle("exec", &watch.ExecHandler{Command: opts.Exec, Stdout: out, Stderr: errOut}, queue)
+		}
+		if opts.Webhook != "" {
+			w.Handle("webhook", &watch.WebhookHandler{URL: opts.Webhook}, queue)
+		}
+		if err := w.Run(ctx); err != nil {
+			return err
+		}
+		for _, s := range w.Stats() {
+			if s.Dropped > 0 || s.Failed > 0 || (opts.LeaderElect && s.Queued > 0) {
+				fmt.Fprintf(errOut, "kcfg: handler %s: %d delivered, %d dropped (queue full), %d failed, %d not delivered\n",
+					s.Name, s.Delivered, s.Dropped, s.Failed, s.Queued)
+			}
+		}
+		return nil
+	}
+	if !opts.LeaderElect {
+		if err := run(ctx); err != nil {
+			return err
+		}
+		return ctx.Err()
+	}
+	host, err := os.Hostname()
+	if err != nil || host == "" {
+		host = "kcfg"
+	}
+	ns := opts.LeaseNamespace
+	if ns == "" {
+		ns = clients.InClusterNamespace(f.Getenv, opts.ServiceAccountDir)
+	}
+	err = leader.Run(ctx, leader.Config{
+		REST:      targets[0].Clients.Config(),
+		Namespace: ns, Name: opts.LeaseName,
+		Identity: leader.NewIdentity(host),
+		Timings:  opts.Timings,
+		Notify:   func(n leader.Notice) { fmt.Fprintf(errOut, "kcfg: %s\n", n) },
+	}, run)
+	if err != nil {
+		return err
+	}
+	return ctx.Err()
+}
+
+// watchTargets are the contexts to watch: the pod's own cluster with
+// --in-cluster, else contexts of the kubeconfig.
+func watchTargets(f *Factory, opts *WatchOptions) ([]watch.Target, error) {
+	if opts.InCluster {
+		t, err := watch.InClusterTarget(f.Getenv, opts.ServiceAccountDir)
+		if err != nil {
+			return nil, err
+		}
+		return []watch.Target{t}, nil
+	}
+	cfg, err := f.Load()
+	if err != nil {
+		return nil, err
 	}
 	contexts := opts.Contexts
 	switch {
@@ -156,47 +286,7 @@ func runWatch(ctx context.Context, f *Factory, opts *WatchOptions) error {
 	case len(contexts) == 0 && f.Context != "":
 		contexts = []string{f.Context}
 	}
-	targets, err := watch.Targets(cfg, contexts)
-	if err != nil {
-		return err
-	}
-	events, _ := watch.ParseEventTypes(opts.Events)
-	onFull, _ := watch.ParseOnFull(opts.OnFull)
-	var mu sync.Mutex
-	out, errOut := lockedWriter{&mu, f.IO.Out}, lockedWriter{&mu, f.IO.ErrOut}
-
-	w := watch.New(targets, watch.Options{
-		Resource: opts.Resource, Name: opts.Name,
-		Namespace: opts.Namespace, AllNamespaces: opts.AllNamespaces,
-		LabelSelector: opts.Selector, FieldSelector: opts.FieldSelector,
-		NoInitial: opts.NoInitial, Events: events, IgnoreFields: opts.IgnoreFields,
-		Now:    f.Now,
-		Notify: func(n watch.Notice) { fmt.Fprintf(errOut, "kcfg: %s\n", n) },
-	})
-	queue := watch.QueueOptions{Size: opts.QueueSize, OnFull: onFull}
-	if opts.Terminal {
-		p := &eventPrinter{out: out, format: opts.Output, diff: opts.Diff, color: f.IO.Color, contextWidth: contextWidth(targets)}
-		if opts.Output == "table" {
-			p.header()
-		}
-		w.Handle("terminal", watch.HandlerFunc(p.print), queue)
-	}
-	if opts.Exec != "" {
-		w.Handle("exec", &watch.ExecHandler{Command: opts.Exec, Stdout: out, Stderr: errOut}, queue)
-	}
-	if opts.Webhook != "" {
-		w.Handle("webhook", &watch.WebhookHandler{URL: opts.Webhook}, queue)
-	}
-	if err := w.Run(ctx); err != nil {
-		return err
-	}
-	for _, s := range w.Stats() {
-		if s.Dropped > 0 || s.Failed > 0 {
-			fmt.Fprintf(errOut, "kcfg: handler %s: %d delivered, %d dropped (queue full), %d failed, %d not delivered\n",
-				s.Name, s.Delivered, s.Dropped, s.Failed, s.Queued)
-		}
-	}
-	return ctx.Err()
+	return watch.Targets(cfg, contexts)
 }
 
 func contextWidth(targets []watch.Target) int {

@@ -14,6 +14,7 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 
 	"github.com/kcfg-dev/kcfg/internal/iostreams"
+	"github.com/kcfg-dev/kcfg/pkg/leader"
 	"github.com/kcfg-dev/kcfg/pkg/watch"
 )
 
@@ -24,14 +25,36 @@ func goldenWatch(t *testing.T, name string, got []byte) {
 
 func TestWatchFlags(t *testing.T) {
 	tests := []struct {
-		name    string
-		args    []string
-		context string
-		want    *WatchOptions
-		errs    []string
+		name       string
+		args       []string
+		context    string
+		kubeconfig string
+		want       *WatchOptions
+		errs       []string
 	}{
 		{name: "defaults", args: []string{"wd"},
 			want: &WatchOptions{Resource: "wd", Output: "table", QueueSize: watch.DefaultQueueSize, OnFull: "drop", Terminal: true}},
+		{name: "in cluster, leader election", args: []string{"deploy", "-A", "-o", "json", "--in-cluster", "--leader-elect"},
+			want: &WatchOptions{Resource: "deploy", AllNamespaces: true, Output: "json", QueueSize: watch.DefaultQueueSize, OnFull: "drop", Terminal: true,
+				InCluster: true, LeaderElect: true}},
+		{name: "lease flags", args: []string{"deploy", "--in-cluster", "--service-account-dir", "/tmp/sa", "--leader-elect", "--lease-name", "w",
+			"--lease-namespace", "ops", "--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "500ms"},
+			want: &WatchOptions{Resource: "deploy", Output: "table", QueueSize: watch.DefaultQueueSize, OnFull: "drop", Terminal: true,
+				InCluster: true, ServiceAccountDir: "/tmp/sa", LeaderElect: true, LeaseName: "w", LeaseNamespace: "ops",
+				Timings: leader.Timings{LeaseDuration: 3 * time.Second, RenewDeadline: 2 * time.Second, RetryPeriod: 500 * time.Millisecond}}},
+		{name: "leader election on one kubeconfig context", args: []string{"wd", "--contexts", "dev", "--leader-elect"},
+			want: &WatchOptions{Resource: "wd", Contexts: []string{"dev"}, Output: "table", QueueSize: watch.DefaultQueueSize, OnFull: "drop", Terminal: true,
+				LeaderElect: true}},
+		{name: "in cluster and contexts", args: []string{"wd", "--in-cluster", "--contexts", "a"}, errs: []string{"--in-cluster uses the pod's service account"}},
+		{name: "in cluster and context", args: []string{"wd", "--in-cluster"}, context: "a", errs: []string{"excludes --kubeconfig, --context"}},
+		{name: "in cluster and kubeconfig", args: []string{"wd", "--in-cluster"}, kubeconfig: "/tmp/k", errs: []string{"excludes --kubeconfig"}},
+		{name: "lease flags without leader election", args: []string{"wd", "--in-cluster", "--lease-name", "x", "--lease-namespace", "y",
+			"--lease-duration", "3s", "--renew-deadline", "2s", "--retry-period", "1s"},
+			errs: []string{"--lease-name needs --leader-elect", "--lease-namespace needs", "--lease-duration needs", "--renew-deadline needs", "--retry-period needs"}},
+		{name: "leader election on several contexts", args: []string{"wd", "--contexts", "a,b", "--leader-elect"}, errs: []string{"--leader-elect watches one context"}},
+		{name: "leader election on all contexts", args: []string{"wd", "--all-contexts", "--leader-elect"}, errs: []string{"--leader-elect watches one context"}},
+		{name: "bad timings", args: []string{"wd", "--leader-elect", "--lease-duration", "1500ms", "--renew-deadline", "2s", "--retry-period", "2s"},
+			errs: []string{"lease duration 1.5s: want whole seconds", "renew deadline 2s: want less than the lease duration", "1.2 times the retry period"}},
 		{name: "everything", args: []string{"widgets.demo.kcfg.dev", "w1", "-n", "shop", "-l", "app=demo", "--field-selector", "spec.x=y",
 			"--contexts", "dev,prod", "-o", "json", "--no-initial", "--diff", "--events", "added,DELETED", "--ignore-fields", "status,metadata.labels",
 			"--exec", "cat", "--webhook", "http://127.0.0.1:9/hook", "--queue-size", "5", "--on-full", "block"},
@@ -50,7 +73,7 @@ func TestWatchFlags(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			io, _, _, _ := iostreams.Test()
-			f := &Factory{IO: io, Getenv: func(string) string { return "" }, Context: tt.context}
+			f := &Factory{IO: io, Getenv: func(string) string { return "" }, Context: tt.context, Kubeconfig: tt.kubeconfig}
 			var got *WatchOptions
 			cmd := NewCmdWatch(f, func(_ context.Context, o *WatchOptions) error { got = o; return nil })
 			cmd.SetArgs(tt.args)
@@ -75,6 +98,16 @@ func TestWatchFlags(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Flags left alone keep their defaults.
+			if tt.want.ServiceAccountDir == "" {
+				tt.want.ServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount"
+			}
+			if tt.want.LeaseName == "" {
+				tt.want.LeaseName = "kcfg-watch"
+			}
+			if tt.want.Timings == (leader.Timings{}) {
+				tt.want.Timings = leader.Timings{LeaseDuration: 15 * time.Second, RenewDeadline: 10 * time.Second, RetryPeriod: 2 * time.Second}
+			}
 			if !reflect.DeepEqual(got, tt.want) {
 				t.Errorf("options\n%+v\nwant\n%+v", got, tt.want)
 			}
@@ -83,12 +116,45 @@ func TestWatchFlags(t *testing.T) {
 }
 
 func TestWatchArgs(t *testing.T) {
-	for _, args := range [][]string{{"watch"}, {"watch", "a", "b", "c"}} {
+	for _, args := range [][]string{{"watch"}, {"watch", "a", "b", "c"}, {"watch", "a", "--leader-elect", "--lease-duration", "soon"}} {
 		io, _, _, errOut := iostreams.Test()
 		f := &Factory{IO: io, Getenv: func(string) string { return "" }}
 		if code := Run(t.Context(), f, args); code != ExitUsage {
 			t.Errorf("%q: exit %d, want %d; stderr %s", args, code, ExitUsage, errOut)
 		}
+	}
+}
+
+// TestWatchInClusterOutside: --in-cluster outside a pod fails (exit 1)
+// naming what is missing, before any connection.
+func TestWatchInClusterOutside(t *testing.T) {
+	sa := t.TempDir()
+	tests := []struct {
+		name string
+		env  map[string]string
+		want []string
+	}{
+		{"no environment", nil, []string{`context "in-cluster"`, "unable to load in-cluster configuration", "KUBERNETES_SERVICE_HOST"}},
+		{"no token", map[string]string{"KUBERNETES_SERVICE_HOST": "127.0.0.1", "KUBERNETES_SERVICE_PORT": "1"},
+			[]string{`context "in-cluster"`, "service account token", filepath.Join(sa, "token")}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			io, _, out, errOut := iostreams.Test()
+			f := &Factory{IO: io, Getenv: func(k string) string { return tt.env[k] }}
+			code := Run(t.Context(), f, []string{"watch", "pods", "--in-cluster", "--service-account-dir", sa, "--leader-elect"})
+			if code != ExitFailure {
+				t.Errorf("exit %d, want %d", code, ExitFailure)
+			}
+			for _, w := range tt.want {
+				if !strings.Contains(errOut.String(), w) {
+					t.Errorf("stderr %q does not mention %q", errOut, w)
+				}
+			}
+			if out.Len() != 0 {
+				t.Errorf("stdout %q, want nothing", out)
+			}
+		})
 	}
 }
 

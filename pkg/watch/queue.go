@@ -136,6 +136,20 @@ func (q *queue) pop(ctx context.Context) (Event, error) {
 	}
 }
 
+// unpop puts ev back at the head of the queue, where pop took it from, so
+// that it is counted as queued. With DropOldest a full queue drops ev.
+func (q *queue) unpop(ev Event) {
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	if q.n == len(q.buf) {
+		q.dropped++
+		return
+	}
+	q.head = (q.head - 1 + len(q.buf)) % len(q.buf)
+	q.buf[q.head] = ev
+	q.n++
+}
+
 // stats returns the number of events dropped, the number of pushes that
 // had to wait, and the number queued now.
 func (q *queue) stats() (dropped, waits uint64, queued int) {

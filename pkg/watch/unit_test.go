@@ -408,3 +408,39 @@ func TestDispatcher(t *testing.T) {
 		t.Errorf("managedFields kept: %v", mf)
 	}
 }
+
+// TestDeliverStopsAtOnce: once the context ends, no queued event reaches
+// the handler any more, and what is left is counted as queued.
+func TestDeliverStopsAtOnce(t *testing.T) {
+	for _, policy := range []OnFull{DropOldest, Block} {
+		t.Run(string(policy), func(t *testing.T) {
+			ctx, cancel := context.WithCancel(t.Context())
+			var handled []string
+			w := New(nil, Options{})
+			w.Handle("h", HandlerFunc(func(_ context.Context, ev Event) error {
+				handled = append(handled, ev.Name)
+				if ev.Name == "b" {
+					cancel() // leadership lost while b is handled
+				}
+				return nil
+			}), QueueOptions{Size: 10, OnFull: policy})
+			h := w.handlers[0]
+			for _, name := range []string{"a", "b", "c", "d"} {
+				if _, err := h.q.push(t.Context(), Event{Name: name}, nil); err != nil {
+					t.Fatal(err)
+				}
+			}
+			w.deliver(ctx, h)
+			if !reflect.DeepEqual(handled, []string{"a", "b"}) {
+				t.Errorf("handled %q, want a, b", handled)
+			}
+			st := w.Stats()[0]
+			if st.Delivered != 2 || st.Queued != 2 {
+				t.Errorf("stats %+v, want 2 delivered, 2 queued", st)
+			}
+			if ev, err := h.q.pop(t.Context()); err != nil || ev.Name != "c" {
+				t.Errorf("queue head %q (%v), want c", ev.Name, err)
+			}
+		})
+	}
+}

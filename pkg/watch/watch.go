@@ -323,10 +323,18 @@ func (w *Watcher) notify(n Notice) {
 	}
 }
 
+// deliver hands h its events one by one until ctx ends. Once ctx has
+// ended no further event is handed over, even one already queued: a
+// watcher stopped because it lost its leadership must stop delivering at
+// once. What is left is counted in HandlerStats.Queued.
 func (w *Watcher) deliver(ctx context.Context, h *handlerEntry) {
 	for {
 		ev, err := h.q.pop(ctx)
 		if err != nil {
+			return
+		}
+		if ctx.Err() != nil {
+			h.q.unpop(ev)
 			return
 		}
 		if err := h.h.Handle(ctx, ev); err != nil {
@@ -524,4 +532,15 @@ func (d *dispatcher) emit(ev Event) {
 			d.w.notify(Notice{Kind: QueueOverflow, Context: d.context, Handler: h.name, Resource: d.res, Dropped: dropped})
 		}
 	}
+}
+
+// InClusterTarget is the target of a pod's own cluster, through its service
+// account (see clients.InCluster), labelled "in-cluster"; its namespace is
+// the pod's.
+func InClusterTarget(getenv func(string) string, serviceAccountDir string) (Target, error) {
+	set, err := clients.InCluster(getenv, serviceAccountDir)
+	if err != nil {
+		return Target{}, err
+	}
+	return Target{Clients: set, Namespace: clients.InClusterNamespace(getenv, serviceAccountDir)}, nil
 }
