@@ -46,14 +46,14 @@ func TestInClusterConfig(t *testing.T) {
 		errIs   error
 		errText []string
 	}{
-		{name: "token and CA", env: env, files: map[string][]byte{"token": []byte("tok"), "ca.crt": ca.CertPEM},
+		{name: "token and CA", env: env, files: map[string][]byte{"token": []byte("tok"), "ca.crt": ca.PEM},
 			host: "https://10.0.0.1:443", withCA: true},
 		{name: "IPv6 host", env: map[string]string{"KUBERNETES_SERVICE_HOST": "fd00::1", "KUBERNETES_SERVICE_PORT": "6443"},
-			files: map[string][]byte{"token": []byte("tok"), "ca.crt": ca.CertPEM}, host: "https://[fd00::1]:6443", withCA: true},
+			files: map[string][]byte{"token": []byte("tok"), "ca.crt": ca.PEM}, host: "https://[fd00::1]:6443", withCA: true},
 		{name: "no CA file: system roots", env: env, files: map[string][]byte{"token": []byte("tok")}, host: "https://10.0.0.1:443"},
 		{name: "no environment", env: map[string]string{"KUBERNETES_SERVICE_HOST": "10.0.0.1"},
 			files: map[string][]byte{"token": []byte("tok")}, errIs: rest.ErrNotInCluster, errText: []string{"in-cluster", "KUBERNETES_SERVICE_PORT"}},
-		{name: "no token", env: env, files: map[string][]byte{"ca.crt": ca.CertPEM}, errIs: fs.ErrNotExist, errText: []string{"token"}},
+		{name: "no token", env: env, files: map[string][]byte{"ca.crt": ca.PEM}, errIs: fs.ErrNotExist, errText: []string{"token"}},
 		{name: "CA without a certificate", env: env, files: map[string][]byte{"token": []byte("tok"), "ca.crt": []byte("not a certificate")},
 			errText: []string{"ca.crt", "service account CA"}},
 	}
@@ -119,7 +119,7 @@ func TestInClusterConnects(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := serviceAccount(t, map[string][]byte{"token": []byte("sa-token"), "ca.crt": ca.CertPEM, "namespace": []byte("kcfg\n")})
+	dir := serviceAccount(t, map[string][]byte{"token": []byte("sa-token"), "ca.crt": ca.PEM, "namespace": []byte("kcfg\n")})
 	set, err := InCluster(envOf(map[string]string{"KUBERNETES_SERVICE_HOST": u.Hostname(), "KUBERNETES_SERVICE_PORT": u.Port()}), dir)
 	if err != nil {
 		t.Fatal(err)
@@ -143,7 +143,7 @@ func TestInClusterConnects(t *testing.T) {
 	}
 
 	// Another CA: the server's certificate is refused.
-	other := serviceAccount(t, map[string][]byte{"token": []byte("sa-token"), "ca.crt": newCA(t, "other").CertPEM})
+	other := serviceAccount(t, map[string][]byte{"token": []byte("sa-token"), "ca.crt": newCA(t, "other").PEM})
 	set, err = InCluster(envOf(map[string]string{"KUBERNETES_SERVICE_HOST": u.Hostname(), "KUBERNETES_SERVICE_PORT": u.Port()}), other)
 	if err != nil {
 		t.Fatal(err)
