@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kcfg-dev/kcfg/pkg/clients"
+	"github.com/kcfg-dev/kcfg/pkg/kubeconfig"
 )
 
 // NsOptions are the options of kcfg ns.
@@ -57,7 +58,8 @@ the one in use marked on a terminal.`,
 }
 
 func listNamespaces(ctx context.Context, f *Factory, timeout time.Duration) error {
-	cfg, err := f.Load()
+	// Only the context in use must be usable (clients.ForContext checks it).
+	cfg, err := kubeconfig.Load(f.Source())
 	if err != nil {
 		return err
 	}

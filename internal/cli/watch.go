@@ -13,6 +13,7 @@ import (
 	"github.com/spf13/cobra"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kcfg-dev/kcfg/pkg/kubeconfig"
 	"github.com/kcfg-dev/kcfg/pkg/watch"
 )
 
@@ -145,7 +146,8 @@ func (l lockedWriter) Write(p []byte) (int, error) {
 }
 
 func runWatch(ctx context.Context, f *Factory, opts *WatchOptions) error {
-	cfg, err := f.Load()
+	// Only the contexts watched must be usable (watch.Targets checks them).
+	cfg, err := kubeconfig.Load(f.Source())
 	if err != nil {
 		return err
 	}

@@ -30,9 +30,10 @@ func RESTConfig(cfg *clientcmdapi.Config, context string) (*rest.Config, error) 
 	if !ok {
 		return nil, fmt.Errorf("context %q: not found", context)
 	}
-	// clientcmd reports both as "no configuration has been provided, try
-	// setting KUBERNETES_MASTER", which names neither the entry nor the field.
-	if err := clusterUsable(cfg, context, kctx); err != nil {
+	// clientcmd reports a missing cluster as "no configuration has been
+	// provided, try setting KUBERNETES_MASTER" and uses no credentials for
+	// a missing user.
+	if err := usable(cfg, context, kctx); err != nil {
 		return nil, err
 	}
 	cc := clientcmd.NewNonInteractiveClientConfig(*cfg.DeepCopy(), context, &clientcmd.ConfigOverrides{}, nil)
@@ -46,9 +47,9 @@ func RESTConfig(cfg *clientcmdapi.Config, context string) (*rest.Config, error) 
 // ErrNoServer is wrapped by the error for a cluster without a server.
 var ErrNoServer = errors.New("no server is set")
 
-// clusterUsable tells whether the context names a cluster that is defined
-// and has a server.
-func clusterUsable(cfg *clientcmdapi.Config, name string, kctx *clientcmdapi.Context) error {
+// usable tells whether the context names a cluster that is defined and has
+// a server, and a user that is defined (or none).
+func usable(cfg *clientcmdapi.Config, name string, kctx *clientcmdapi.Context) error {
 	cl, ok := cfg.Clusters[kctx.Cluster]
 	switch {
 	case kctx.Cluster == "":
@@ -57,6 +58,9 @@ func clusterUsable(cfg *clientcmdapi.Config, name string, kctx *clientcmdapi.Con
 	case !ok:
 		return entryError(kctx.LocationOfOrigin, "context", name, "context.cluster", kcfgconfig.ErrMissingReference,
 			fmt.Sprintf("cluster %q is not defined in any loaded file", kctx.Cluster))
+	case kctx.AuthInfo != "" && cfg.AuthInfos[kctx.AuthInfo] == nil:
+		return entryError(kctx.LocationOfOrigin, "context", name, "context.user", kcfgconfig.ErrMissingReference,
+			fmt.Sprintf("user %q is not defined in any loaded file", kctx.AuthInfo))
 	case cl.Server == "":
 		return fmt.Errorf("context %q: %w", name,
 			entryError(cl.LocationOfOrigin, "cluster", kctx.Cluster, "cluster.server", ErrNoServer, ""))

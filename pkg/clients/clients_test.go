@@ -217,10 +217,10 @@ func TestCheckThroughProxy(t *testing.T) {
 	}
 }
 
-// TestRESTConfigUnusableCluster: a context whose cluster is not defined, or
-// has no server, gets an error naming the context, the cluster and the
+// TestRESTConfigUnusableEntries: a context whose cluster or user is not
+// defined, or whose cluster has no server, gets an error naming the context, the cluster and the
 // field, not clientcmd's advice about KUBERNETES_MASTER.
-func TestRESTConfigUnusableCluster(t *testing.T) {
+func TestRESTConfigUnusableEntries(t *testing.T) {
 	tests := []struct {
 		name    string
 		edit    func(*clientcmdapi.Config)
@@ -233,6 +233,8 @@ func TestRESTConfigUnusableCluster(t *testing.T) {
 		}, wantIs: kcfgconfig.ErrMissingReference, mention: []string{`context "c"`, `cluster "gone"`, "context.cluster", "/tmp/kc.yaml"}},
 		{name: "no cluster named", edit: func(c *clientcmdapi.Config) { c.Contexts["c"].Cluster = "" },
 			wantIs: kcfgconfig.ErrMissingReference, mention: []string{`context "c"`, "context.cluster"}},
+		{name: "missing user", edit: func(c *clientcmdapi.Config) { c.Contexts["c"].AuthInfo = "ghost" },
+			wantIs: kcfgconfig.ErrMissingReference, mention: []string{`context "c"`, `user "ghost"`, "context.user"}},
 		{name: "cluster without server", edit: func(c *clientcmdapi.Config) { c.Clusters["c"].Server = "" },
 			mention: []string{`context "c"`, `cluster "c"`, "cluster.server"}},
 	}
