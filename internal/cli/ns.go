@@ -39,6 +39,9 @@ the one in use marked on a terminal.`,
 			if len(args) > 0 {
 				opts.Namespace = args[0]
 			}
+			if opts.Timeout <= 0 {
+				return usageError(fmt.Errorf("--timeout must be positive, got %v", opts.Timeout))
+			}
 			if run != nil {
 				return run(opts)
 			}
