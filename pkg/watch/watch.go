@@ -100,6 +100,10 @@ type Options struct {
 	Notify func(Notice)
 	// Now is the clock for Event.Time; nil means time.Now.
 	Now func() time.Time
+	// ResolveTimeout bounds each attempt to resolve the resource in a
+	// context (discovery, credential plugins included), so that a server
+	// that never answers does not hold up the others; zero means 10 s.
+	ResolveTimeout time.Duration
 	// Retry spaces the attempts of a context that could not start; zero
 	// means 1 s, doubling, at most 30 s. The informers of a started context
 	// retry on their own.
@@ -283,7 +287,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for i, t := range w.targets {
 		wg.Go(func() {
-			res, err := Resolve(ctx, t.Clients, w.opts.Resource)
+			res, err := resolveWithin(ctx, t.Clients, w.opts.Resource, w.opts.ResolveTimeout)
 			results[i] = result{res, err}
 		})
 	}
@@ -348,6 +352,9 @@ func (w *Watcher) runContext(ctx context.Context, t Target, res Resource, err er
 		b = wait.Backoff{Duration: time.Second, Factor: 2, Jitter: 0.1, Steps: math.MaxInt32, Cap: 30 * time.Second}
 	}
 	for err != nil {
+		if ctx.Err() != nil {
+			return // the end of the watch, not a failure
+		}
 		d := b.Step()
 		w.notify(Notice{Kind: ContextFailed, Context: t.Clients.Context(), Err: err, Retry: d})
 		timer := time.NewTimer(d)
@@ -361,7 +368,7 @@ func (w *Watcher) runContext(ctx context.Context, t Target, res Resource, err er
 		if m, merr := t.Clients.RESTMapper(); merr == nil {
 			m.Reset()
 		}
-		res, err = Resolve(ctx, t.Clients, w.opts.Resource)
+		res, err = resolveWithin(ctx, t.Clients, w.opts.Resource, w.opts.ResolveTimeout)
 	}
 	w.inform(ctx, t, res)
 }
