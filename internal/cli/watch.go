@@ -160,7 +160,12 @@ func runWatch(ctx context.Context, f *Factory, opts *WatchOptions) error {
 	}
 	targets, err := watch.Targets(cfg, contexts)
 	if err != nil {
-		return err
+		if len(targets) == 0 || errors.Is(err, kubeconfig.ErrContextNotFound) {
+			return err
+		}
+		// Contexts that cannot be used as written are reported; the
+		// others are watched.
+		printError(f, err)
 	}
 	events, _ := watch.ParseEventTypes(opts.Events)
 	onFull, _ := watch.ParseOnFull(opts.OnFull)

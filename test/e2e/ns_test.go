@@ -70,6 +70,19 @@ func TestNsListsNamespacesFromTheCluster(t *testing.T) {
 	if r.code != 1 || !strings.Contains(r.errOut, `no resource "nosuchresource"`) {
 		t.Errorf("kcfg watch on the current context beside broken ones: exit %d, stderr %q", r.code, r.errOut)
 	}
+	// With --all-contexts, the contexts that cannot be used are reported
+	// and the others watched; a context name that does not exist is an
+	// error at once.
+	r = runKcfg(t, path, "watch", "nosuchresource", "--all-contexts")
+	for _, want := range []string{`cluster "deleted-cluster"`, `user "deleted-user"`, `context "admin": no resource "nosuchresource"`} {
+		if r.code != 1 || !strings.Contains(r.errOut, want) {
+			t.Errorf("kcfg watch --all-contexts beside broken contexts: exit %d, stderr %q lacks %q", r.code, r.errOut, want)
+		}
+	}
+	r = runKcfg(t, path, "watch", "nosuchresource", "--contexts", "admin,amdin")
+	if r.code != 1 || !strings.Contains(r.errOut, `context "amdin"`) || strings.Contains(r.errOut, "nosuchresource") {
+		t.Errorf("kcfg watch --contexts with an unknown name: exit %d, stderr %q", r.code, r.errOut)
+	}
 	after, _ := os.ReadFile(path)
 	if string(before) != string(after) {
 		t.Error("kcfg ns without a name changed the kubeconfig")
