@@ -200,7 +200,7 @@ func runWatch(ctx context.Context, f *Factory, opts *WatchOptions) error {
 	for _, s := range w.Stats() {
 		if s.Dropped > 0 || s.Failed > 0 {
 			fmt.Fprintf(errOut, "kcfg: handler %s: %d delivered, %d dropped (queue full), %d failed, %d not delivered\n",
-				s.Name, s.Delivered, s.Dropped, s.Failed, s.Queued)
+				s.Name, s.Delivered, s.Dropped, s.Failed, uint64(s.Queued)+s.Interrupted)
 		}
 	}
 	return ctx.Err()

@@ -622,3 +622,37 @@ func TestHungContext(t *testing.T) {
 		}
 	}
 }
+
+// TestStatsCountEveryEvent: an event that a handler is still handling when
+// the watch ends is counted as interrupted, so that delivered, failed,
+// dropped, queued and interrupted add up to every event.
+func TestStatsCountEveryEvent(t *testing.T) {
+	namespace(t, "inflight", "dev")
+	c := client(t, "dev", "inflight")
+	for _, name := range []string{"a", "b", "c"} {
+		if _, err := c.Create(t.Context(), widget(name, nil, 1), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := &recorder{}
+	w := watch.New(targets(t, "dev"), watch.Options{Resource: "widgets", Namespace: "inflight", Notify: r.notify})
+	entered := make(chan struct{}, 3)
+	w.Handle("stuck", watch.HandlerFunc(func(ctx context.Context, ev watch.Event) error {
+		entered <- struct{}{}
+		<-ctx.Done()
+		return ctx.Err()
+	}), watch.QueueOptions{Size: 10})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	eventually(t, 30*time.Second, func() bool { return r.synced("dev") }, func() string { _, ns := r.snapshot(); return jsonString(ns) })
+	<-entered
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	st := w.Stats()[0]
+	if st.Interrupted != 1 || st.Delivered != 0 || st.Failed != 0 || st.Dropped != 0 || st.Queued != 2 {
+		t.Errorf("stats %+v: want 1 interrupted and 2 queued", st)
+	}
+}

@@ -184,6 +184,9 @@ type HandlerStats struct {
 	Dropped   uint64 // dropped from a full queue
 	Waits     uint64 // times delivery waited on a full queue (Block)
 	Queued    int    // waiting in the queue now
+	// Interrupted counts events the handler was still handling when the
+	// watch ended: not delivered.
+	Interrupted uint64
 }
 
 type handlerEntry struct {
@@ -192,6 +195,8 @@ type handlerEntry struct {
 	q         *queue
 	delivered atomic.Uint64
 	failed    atomic.Uint64
+	// interrupted counts events whose handling the end of the watch cut short.
+	interrupted atomic.Uint64
 }
 
 // Watcher watches one resource across targets and feeds handlers.
@@ -231,7 +236,7 @@ func (w *Watcher) Stats() []HandlerStats {
 	for _, h := range w.handlers {
 		dropped, waits, queued := h.q.stats()
 		out = append(out, HandlerStats{Name: h.name, Delivered: h.delivered.Load(), Failed: h.failed.Load(),
-			Dropped: dropped, Waits: waits, Queued: queued})
+			Dropped: dropped, Waits: waits, Queued: queued, Interrupted: h.interrupted.Load()})
 	}
 	return out
 }
@@ -335,6 +340,7 @@ func (w *Watcher) deliver(ctx context.Context, h *handlerEntry) {
 		}
 		if err := h.h.Handle(ctx, ev); err != nil {
 			if ctx.Err() != nil {
+				h.interrupted.Add(1)
 				return
 			}
 			h.failed.Add(1)
