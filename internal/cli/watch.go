@@ -11,6 +11,8 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kcfg-dev/kcfg/pkg/kubeconfig"
@@ -121,6 +123,12 @@ func (o *WatchOptions) validate(f *Factory) error {
 	}
 	if o.QueueSize < 1 {
 		errs = append(errs, fmt.Errorf("--queue-size %d: want at least 1", o.QueueSize))
+	}
+	if _, err := labels.Parse(o.Selector); err != nil {
+		errs = append(errs, fmt.Errorf("--selector %q: %w", o.Selector, err))
+	}
+	if _, err := fields.ParseSelector(o.FieldSelector); err != nil {
+		errs = append(errs, fmt.Errorf("--field-selector %q: %w", o.FieldSelector, err))
 	}
 	if o.Webhook != "" {
 		if u, err := url.Parse(o.Webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
