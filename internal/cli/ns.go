@@ -8,6 +8,7 @@ import (
 	"github.com/spf13/cobra"
 
 	"github.com/kcfg-dev/kcfg/pkg/clients"
+	"github.com/kcfg-dev/kcfg/pkg/kubeconfig"
 )
 
 // NsOptions are the options of kcfg ns.
@@ -38,6 +39,9 @@ the one in use marked on a terminal.`,
 			if len(args) > 0 {
 				opts.Namespace = args[0]
 			}
+			if opts.Timeout <= 0 {
+				return usageError(fmt.Errorf("--timeout must be positive, got %v", opts.Timeout))
+			}
 			if run != nil {
 				return run(opts)
 			}
@@ -57,7 +61,8 @@ the one in use marked on a terminal.`,
 }
 
 func listNamespaces(ctx context.Context, f *Factory, timeout time.Duration) error {
-	cfg, err := f.Load()
+	// Only the context in use must be usable (clients.ForContext checks it).
+	cfg, err := kubeconfig.Load(f.Source())
 	if err != nil {
 		return err
 	}

@@ -213,14 +213,25 @@ func Run(ctx context.Context, f *Factory, args []string) int {
 	return code
 }
 
-// printError prints each joined error on its own line.
+// printError prints each joined error on its own line. An error that wraps
+// several through fmt.Errorf is one message: it is printed whole.
 func printError(f *Factory, err error) {
 	var joined interface{ Unwrap() []error }
-	if errors.As(err, &joined) && len(joined.Unwrap()) > 1 {
+	if errors.As(err, &joined) && len(joined.Unwrap()) > 1 && isJoin(err, joined.Unwrap()) {
 		for _, e := range joined.Unwrap() {
 			printError(f, e)
 		}
 		return
 	}
 	fmt.Fprintf(f.IO.ErrOut, "kcfg: %v\n", err)
+}
+
+// isJoin tells an errors.Join (whose message is its errors' messages, one a
+// line) from a fmt.Errorf with several %w.
+func isJoin(err error, errs []error) bool {
+	msgs := make([]string, len(errs))
+	for i, e := range errs {
+		msgs[i] = e.Error()
+	}
+	return err.Error() == strings.Join(msgs, "\n")
 }

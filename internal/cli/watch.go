@@ -12,9 +12,12 @@ import (
 	"sync"
 
 	"github.com/spf13/cobra"
+	"k8s.io/apimachinery/pkg/fields"
+	"k8s.io/apimachinery/pkg/labels"
 	"sigs.k8s.io/yaml"
 
 	"github.com/kcfg-dev/kcfg/pkg/clients"
+	"github.com/kcfg-dev/kcfg/pkg/kubeconfig"
 	"github.com/kcfg-dev/kcfg/pkg/leader"
 	"github.com/kcfg-dev/kcfg/pkg/watch"
 )
@@ -151,6 +154,12 @@ func (o *WatchOptions) validate(f *Factory, cmd *cobra.Command) error {
 	if o.QueueSize < 1 {
 		errs = append(errs, fmt.Errorf("--queue-size %d: want at least 1", o.QueueSize))
 	}
+	if _, err := labels.Parse(o.Selector); err != nil {
+		errs = append(errs, fmt.Errorf("--selector %q: %w", o.Selector, err))
+	}
+	if _, err := fields.ParseSelector(o.FieldSelector); err != nil {
+		errs = append(errs, fmt.Errorf("--field-selector %q: %w", o.FieldSelector, err))
+	}
 	if o.Webhook != "" {
 		if u, err := url.Parse(o.Webhook); err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			errs = append(errs, fmt.Errorf("--webhook %q: want an http:// or https:// URL", o.Webhook))
@@ -231,9 +240,10 @@ func runWatch(ctx context.Context, f *Factory, opts *WatchOptions) error {
 			return err
 		}
 		for _, s := range w.Stats() {
-			if s.Dropped > 0 || s.Failed > 0 || (opts.LeaderElect && s.Queued > 0) {
+			notDelivered := uint64(s.Queued) + s.Interrupted
+			if s.Dropped > 0 || s.Failed > 0 || (opts.LeaderElect && notDelivered > 0) {
 				fmt.Fprintf(errOut, "kcfg: handler %s: %d delivered, %d dropped (queue full), %d failed, %d not delivered\n",
-					s.Name, s.Delivered, s.Dropped, s.Failed, s.Queued)
+					s.Name, s.Delivered, s.Dropped, s.Failed, notDelivered)
 			}
 		}
 		return nil
@@ -275,7 +285,8 @@ func watchTargets(f *Factory, opts *WatchOptions) ([]watch.Target, error) {
 		}
 		return []watch.Target{t}, nil
 	}
-	cfg, err := f.Load()
+	// Only the contexts watched must be usable (watch.Targets checks them).
+	cfg, err := kubeconfig.Load(f.Source())
 	if err != nil {
 		return nil, err
 	}
@@ -286,7 +297,16 @@ func watchTargets(f *Factory, opts *WatchOptions) ([]watch.Target, error) {
 	case len(contexts) == 0 && f.Context != "":
 		contexts = []string{f.Context}
 	}
-	return watch.Targets(cfg, contexts)
+	targets, err := watch.Targets(cfg, contexts)
+	if err != nil {
+		if len(targets) == 0 || errors.Is(err, kubeconfig.ErrContextNotFound) {
+			return nil, err
+		}
+		// Contexts that cannot be used as written are reported; the
+		// others are watched.
+		printError(f, err)
+	}
+	return targets, nil
 }
 
 func contextWidth(targets []watch.Target) int {

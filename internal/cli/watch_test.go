@@ -67,6 +67,8 @@ func TestWatchFlags(t *testing.T) {
 		{name: "bad output", args: []string{"wd", "-o", "wide"}, errs: []string{`unknown output format "wide"`}},
 		{name: "bad values", args: []string{"wd", "-n", "x", "-A", "--events", "created", "--on-full", "wait", "--queue-size", "0", "--webhook", "ftp://x"},
 			errs: []string{"--namespace and --all-namespaces", `event type "created"`, `on-full policy "wait"`, "--queue-size 0", `--webhook "ftp://x"`}},
+		{name: "bad selectors", args: []string{"wd", "-l", "app in (", "--field-selector", "a=b=c=("},
+			errs: []string{`--selector "app in ("`, `--field-selector "a=b=c=("`}},
 		{name: "contexts twice", args: []string{"wd", "--contexts", "a", "--all-contexts"}, errs: []string{"--contexts and --all-contexts"}},
 		{name: "context and contexts", args: []string{"wd", "--contexts", "a"}, context: "b", errs: []string{"--context and --contexts"}},
 	}

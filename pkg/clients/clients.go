@@ -4,6 +4,7 @@
 package clients
 
 import (
+	"errors"
 	"fmt"
 	"net/http"
 	"sync"
@@ -16,6 +17,8 @@ import (
 	"k8s.io/client-go/restmapper"
 	"k8s.io/client-go/tools/clientcmd"
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
+
+	kcfgconfig "github.com/kcfg-dev/kcfg/pkg/kubeconfig"
 )
 
 // RESTConfig builds the rest.Config of one context of a merged kubeconfig
@@ -23,8 +26,15 @@ import (
 // auth-provider, proxy-url, tls-server-name, CA data or file, insecure.
 // The config passed in is not changed.
 func RESTConfig(cfg *clientcmdapi.Config, context string) (*rest.Config, error) {
-	if _, ok := cfg.Contexts[context]; !ok {
+	kctx, ok := cfg.Contexts[context]
+	if !ok {
 		return nil, fmt.Errorf("context %q: not found", context)
+	}
+	// clientcmd reports a missing cluster as "no configuration has been
+	// provided, try setting KUBERNETES_MASTER" and uses no credentials for
+	// a missing user.
+	if err := usable(cfg, context, kctx); err != nil {
+		return nil, err
 	}
 	cc := clientcmd.NewNonInteractiveClientConfig(*cfg.DeepCopy(), context, &clientcmd.ConfigOverrides{}, nil)
 	rc, err := cc.ClientConfig()
@@ -32,6 +42,41 @@ func RESTConfig(cfg *clientcmdapi.Config, context string) (*rest.Config, error) 
 		return nil, fmt.Errorf("context %q: %w", context, err)
 	}
 	return rc, nil
+}
+
+// ErrNoServer is wrapped by the error for a cluster without a server.
+var ErrNoServer = errors.New("no server is set")
+
+// usable tells whether the context names a cluster that is defined and has
+// a server, and a user that is defined (or none).
+func usable(cfg *clientcmdapi.Config, name string, kctx *clientcmdapi.Context) error {
+	cl, ok := cfg.Clusters[kctx.Cluster]
+	switch {
+	case kctx.Cluster == "":
+		return entryError(kctx.LocationOfOrigin, "context", name, "context.cluster", kcfgconfig.ErrMissingReference,
+			"the context names no cluster")
+	case !ok:
+		return entryError(kctx.LocationOfOrigin, "context", name, "context.cluster", kcfgconfig.ErrMissingReference,
+			fmt.Sprintf("cluster %q is not defined in any loaded file", kctx.Cluster))
+	case kctx.AuthInfo != "" && cfg.AuthInfos[kctx.AuthInfo] == nil:
+		return entryError(kctx.LocationOfOrigin, "context", name, "context.user", kcfgconfig.ErrMissingReference,
+			fmt.Sprintf("user %q is not defined in any loaded file", kctx.AuthInfo))
+	case cl.Server == "":
+		return fmt.Errorf("context %q: %w", name,
+			entryError(cl.LocationOfOrigin, "cluster", kctx.Cluster, "cluster.server", ErrNoServer, ""))
+	}
+	return nil
+}
+
+// entryError is a *kubeconfig.Error when the file is known.
+func entryError(file, kind, name, field string, err error, detail string) error {
+	if file != "" {
+		return &kcfgconfig.Error{File: file, Kind: kind, Name: name, Field: field, Err: err, Detail: detail}
+	}
+	if detail != "" {
+		return fmt.Errorf("%s %q: field %s: %w: %s", kind, name, field, err, detail)
+	}
+	return fmt.Errorf("%s %q: field %s: %w", kind, name, field, err)
 }
 
 // Set is the client stack of one context. Its methods are safe for

@@ -1,6 +1,7 @@
 package clients
 
 import (
+	"errors"
 	"io"
 	"net"
 	"net/http"
@@ -17,6 +18,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kcfg-dev/kcfg/internal/testcert"
+	kcfgconfig "github.com/kcfg-dev/kcfg/pkg/kubeconfig"
 )
 
 func TestRESTConfig(t *testing.T) {
@@ -212,5 +214,49 @@ func TestCheckThroughProxy(t *testing.T) {
 	srvHost := strings.TrimPrefix(srv.URL, "https://")
 	if len(proxy.tunnels) < 2 || proxy.tunnels[0] != srvHost {
 		t.Errorf("tunnels %v, want two or more to %s", proxy.tunnels, srvHost)
+	}
+}
+
+// TestRESTConfigUnusableEntries: a context whose cluster or user is not
+// defined, or whose cluster has no server, gets an error naming the context, the cluster and the
+// field, not clientcmd's advice about KUBERNETES_MASTER.
+func TestRESTConfigUnusableEntries(t *testing.T) {
+	tests := []struct {
+		name    string
+		edit    func(*clientcmdapi.Config)
+		wantIs  error
+		mention []string
+	}{
+		{name: "missing cluster", edit: func(c *clientcmdapi.Config) {
+			c.Contexts["c"].Cluster = "gone"
+			c.Contexts["c"].LocationOfOrigin = "/tmp/kc.yaml"
+		}, wantIs: kcfgconfig.ErrMissingReference, mention: []string{`context "c"`, `cluster "gone"`, "context.cluster", "/tmp/kc.yaml"}},
+		{name: "no cluster named", edit: func(c *clientcmdapi.Config) { c.Contexts["c"].Cluster = "" },
+			wantIs: kcfgconfig.ErrMissingReference, mention: []string{`context "c"`, "context.cluster"}},
+		{name: "missing user", edit: func(c *clientcmdapi.Config) { c.Contexts["c"].AuthInfo = "ghost" },
+			wantIs: kcfgconfig.ErrMissingReference, mention: []string{`context "c"`, `user "ghost"`, "context.user"}},
+		{name: "cluster without server", edit: func(c *clientcmdapi.Config) { c.Clusters["c"].Server = "" },
+			mention: []string{`context "c"`, `cluster "c"`, "cluster.server"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			cfg := kubeconfig(entry{name: "c", server: "https://127.0.0.1:6443"})
+			tt.edit(cfg)
+			_, err := RESTConfig(cfg, "c")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if tt.wantIs != nil && !errors.Is(err, tt.wantIs) {
+				t.Errorf("error %v is not %v", err, tt.wantIs)
+			}
+			for _, m := range tt.mention {
+				if !strings.Contains(err.Error(), m) {
+					t.Errorf("error %q does not mention %s", err, m)
+				}
+			}
+			if strings.Contains(err.Error(), "KUBERNETES_MASTER") {
+				t.Errorf("error %q gives clientcmd's advice", err)
+			}
+		})
 	}
 }

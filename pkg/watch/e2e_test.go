@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -21,8 +22,11 @@ import (
 	"k8s.io/apimachinery/pkg/runtime/schema"
 	"k8s.io/apimachinery/pkg/util/wait"
 	"k8s.io/client-go/dynamic"
+	"k8s.io/client-go/rest"
+	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 	"sigs.k8s.io/yaml"
 
+	"github.com/kcfg-dev/kcfg/pkg/clients"
 	"github.com/kcfg-dev/kcfg/pkg/watch"
 )
 
@@ -559,4 +563,96 @@ func TestLateCRD(t *testing.T) {
 func jsonString(v any) string {
 	data, _ := json.Marshal(v)
 	return string(data)
+}
+
+// TestHungContext: a server that accepts connections and never answers, and
+// a credential plugin that never ends, neither delay the other contexts
+// beyond Options.ResolveTimeout; they are reported and retried, and Run
+// returns promptly when its context ends, with no notice about the end.
+func TestHungContext(t *testing.T) {
+	namespace(t, "hung", "dev")
+	answerless := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { <-r.Context().Done() }))
+	t.Cleanup(answerless.Close)
+	plugin := filepath.Join(t.TempDir(), "plugin")
+	if err := os.WriteFile(plugin, []byte("#!/bin/sh\nexec sleep 20\n"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	ts := append(targets(t, "dev"),
+		watch.Target{Clients: clients.New("answerless", &rest.Config{Host: answerless.URL, BearerToken: "x",
+			TLSClientConfig: rest.TLSClientConfig{Insecure: true}})},
+		watch.Target{Clients: clients.New("hung-plugin", &rest.Config{Host: answerless.URL,
+			TLSClientConfig: rest.TLSClientConfig{Insecure: true},
+			ExecProvider: &clientcmdapi.ExecConfig{APIVersion: "client.authentication.k8s.io/v1", Command: plugin,
+				InteractiveMode: clientcmdapi.NeverExecInteractiveMode}})})
+	r := &recorder{}
+	w := watch.New(ts, watch.Options{Resource: "widgets", Namespace: "hung", Notify: r.notify, ResolveTimeout: time.Second,
+		Retry: wait.Backoff{Duration: 100 * time.Millisecond, Factor: 1, Steps: 1 << 20}})
+	w.Handle("record", watch.HandlerFunc(r.handle), watch.QueueOptions{})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	eventually(t, 10*time.Second, func() bool {
+		_, ns := r.snapshot()
+		failed := func(name string) bool {
+			return slices.ContainsFunc(ns, func(n watch.Notice) bool { return n.Kind == watch.ContextFailed && n.Context == name })
+		}
+		return r.synced("dev") && failed("answerless") && failed("hung-plugin")
+	}, func() string { _, ns := r.snapshot(); return fmt.Sprintf("notices: %v", ns) })
+
+	cancel()
+	_, before := r.snapshot()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("Run = %v", err)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("Run did not return within 3s of its context ending")
+	}
+	_, after := r.snapshot()
+	for _, n := range after[len(before):] {
+		if n.Kind == watch.ContextFailed {
+			t.Errorf("notice after the end: %v", n)
+		}
+	}
+	for _, n := range after {
+		if n.Kind == watch.ContextFailed && errors.Is(n.Err, context.Canceled) {
+			t.Errorf("the end reported as a failure: %v", n)
+		}
+	}
+}
+
+// TestStatsCountEveryEvent: an event that a handler is still handling when
+// the watch ends is counted as interrupted, so that delivered, failed,
+// dropped, queued and interrupted add up to every event.
+func TestStatsCountEveryEvent(t *testing.T) {
+	namespace(t, "inflight", "dev")
+	c := client(t, "dev", "inflight")
+	for _, name := range []string{"a", "b", "c"} {
+		if _, err := c.Create(t.Context(), widget(name, nil, 1), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	r := &recorder{}
+	w := watch.New(targets(t, "dev"), watch.Options{Resource: "widgets", Namespace: "inflight", Notify: r.notify})
+	entered := make(chan struct{}, 3)
+	w.Handle("stuck", watch.HandlerFunc(func(ctx context.Context, ev watch.Event) error {
+		entered <- struct{}{}
+		<-ctx.Done()
+		return ctx.Err()
+	}), watch.QueueOptions{Size: 10})
+	ctx, cancel := context.WithCancel(t.Context())
+	done := make(chan error, 1)
+	go func() { done <- w.Run(ctx) }()
+	eventually(t, 30*time.Second, func() bool { return r.synced("dev") }, func() string { _, ns := r.snapshot(); return jsonString(ns) })
+	<-entered
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	st := w.Stats()[0]
+	if st.Interrupted != 1 || st.Delivered != 0 || st.Failed != 0 || st.Dropped != 0 || st.Queued != 2 {
+		t.Errorf("stats %+v: want 1 interrupted and 2 queued", st)
+	}
 }

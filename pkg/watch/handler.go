@@ -81,6 +81,7 @@ func (h *ExecHandler) Handle(ctx context.Context, ev Event) error {
 	cmd.Env = append(append([]string(nil), env...), EventEnv(ev)...)
 	cmd.Stdout, cmd.Stderr = h.Stdout, h.Stderr
 	cmd.WaitDelay = time.Second
+	stopGroup(cmd)
 	if err := cmd.Run(); err != nil {
 		return fmt.Errorf("exec %q for %s %s/%s: %w", h.Command, ev.Type, ev.Namespace, ev.Name, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"sort"
 	"strings"
+	"time"
 
 	"k8s.io/apimachinery/pkg/api/meta"
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
@@ -282,4 +283,37 @@ func closest(lists []*metav1.APIResourceList, arg string) []string {
 		out = append(out, all[i].name)
 	}
 	return out
+}
+
+// defaultResolveTimeout bounds one attempt to resolve a resource when
+// Options.ResolveTimeout is zero.
+const defaultResolveTimeout = 10 * time.Second
+
+// resolveWithin is Resolve bounded by timeout and by ctx, even where a call
+// below ignores its context (a credential plugin that never ends): the
+// attempt is then abandoned and its goroutine ends when that call does.
+func resolveWithin(ctx context.Context, set *clients.Set, name string, timeout time.Duration) (Resource, error) {
+	if timeout <= 0 {
+		timeout = defaultResolveTimeout
+	}
+	rctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+	type result struct {
+		res Resource
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		res, err := Resolve(rctx, set, name)
+		done <- result{res, err}
+	}()
+	select {
+	case r := <-done:
+		return r.res, r.err
+	case <-rctx.Done():
+		if ctx.Err() != nil {
+			return Resource{}, ctx.Err()
+		}
+		return Resource{}, fmt.Errorf("context %q: resolving %q: no answer within %s: %w", set.Context(), name, timeout, rctx.Err())
+	}
 }

@@ -100,6 +100,10 @@ type Options struct {
 	Notify func(Notice)
 	// Now is the clock for Event.Time; nil means time.Now.
 	Now func() time.Time
+	// ResolveTimeout bounds each attempt to resolve the resource in a
+	// context (discovery, credential plugins included), so that a server
+	// that never answers does not hold up the others; zero means 10 s.
+	ResolveTimeout time.Duration
 	// Retry spaces the attempts of a context that could not start; zero
 	// means 1 s, doubling, at most 30 s. The informers of a started context
 	// retry on their own.
@@ -180,6 +184,9 @@ type HandlerStats struct {
 	Dropped   uint64 // dropped from a full queue
 	Waits     uint64 // times delivery waited on a full queue (Block)
 	Queued    int    // waiting in the queue now
+	// Interrupted counts events the handler was still handling when the
+	// watch ended: not delivered.
+	Interrupted uint64
 }
 
 type handlerEntry struct {
@@ -188,6 +195,8 @@ type handlerEntry struct {
 	q         *queue
 	delivered atomic.Uint64
 	failed    atomic.Uint64
+	// interrupted counts events whose handling the end of the watch cut short.
+	interrupted atomic.Uint64
 }
 
 // Watcher watches one resource across targets and feeds handlers.
@@ -227,7 +236,7 @@ func (w *Watcher) Stats() []HandlerStats {
 	for _, h := range w.handlers {
 		dropped, waits, queued := h.q.stats()
 		out = append(out, HandlerStats{Name: h.name, Delivered: h.delivered.Load(), Failed: h.failed.Load(),
-			Dropped: dropped, Waits: waits, Queued: queued})
+			Dropped: dropped, Waits: waits, Queued: queued, Interrupted: h.interrupted.Load()})
 	}
 	return out
 }
@@ -283,7 +292,7 @@ func (w *Watcher) Run(ctx context.Context) error {
 	var wg sync.WaitGroup
 	for i, t := range w.targets {
 		wg.Go(func() {
-			res, err := Resolve(ctx, t.Clients, w.opts.Resource)
+			res, err := resolveWithin(ctx, t.Clients, w.opts.Resource, w.opts.ResolveTimeout)
 			results[i] = result{res, err}
 		})
 	}
@@ -339,6 +348,7 @@ func (w *Watcher) deliver(ctx context.Context, h *handlerEntry) {
 		}
 		if err := h.h.Handle(ctx, ev); err != nil {
 			if ctx.Err() != nil {
+				h.interrupted.Add(1)
 				return
 			}
 			h.failed.Add(1)
@@ -356,6 +366,9 @@ func (w *Watcher) runContext(ctx context.Context, t Target, res Resource, err er
 		b = wait.Backoff{Duration: time.Second, Factor: 2, Jitter: 0.1, Steps: math.MaxInt32, Cap: 30 * time.Second}
 	}
 	for err != nil {
+		if ctx.Err() != nil {
+			return // the end of the watch, not a failure
+		}
 		d := b.Step()
 		w.notify(Notice{Kind: ContextFailed, Context: t.Clients.Context(), Err: err, Retry: d})
 		timer := time.NewTimer(d)
@@ -369,7 +382,7 @@ func (w *Watcher) runContext(ctx context.Context, t Target, res Resource, err er
 		if m, merr := t.Clients.RESTMapper(); merr == nil {
 			m.Reset()
 		}
-		res, err = Resolve(ctx, t.Clients, w.opts.Resource)
+		res, err = resolveWithin(ctx, t.Clients, w.opts.Resource, w.opts.ResolveTimeout)
 	}
 	w.inform(ctx, t, res)
 }
