@@ -1,0 +1,97 @@
+package kubeconfig
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sync"
+	"testing"
+
+	"github.com/kcfg-dev/kcfg/bench/kubeconfiggen"
+)
+
+var (
+	genOnce sync.Map // contexts -> *genResult
+)
+
+type genResult struct {
+	once sync.Once
+	data []byte
+	err  error
+}
+
+// generated returns a kubeconfig of n contexts from bench's generator.
+func generated(b testing.TB, n int) []byte {
+	b.Helper()
+	v, _ := genOnce.LoadOrStore(n, &genResult{})
+	g := v.(*genResult)
+	g.once.Do(func() {
+		var buf bytes.Buffer
+		g.err = kubeconfiggen.Generate(&buf, kubeconfiggen.Options{Contexts: n, Seed: 1})
+		g.data = buf.Bytes()
+	})
+	if g.err != nil {
+		b.Fatal(g.err)
+	}
+	return g.data
+}
+
+func BenchmarkScan(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		data := generated(b, n)
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			b.SetBytes(int64(len(data)))
+			for b.Loop() {
+				if _, ok := scanKubeconfig(data); !ok {
+					b.Fatal("generated file not accepted by the scanner")
+				}
+			}
+		})
+	}
+}
+
+func BenchmarkParseFull(b *testing.B) {
+	data := generated(b, 1000)
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		if _, err := newDocument("k", data, true); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+// BenchmarkUse switches between two contexts of a generated file, with
+// the fast path and with the full path.
+func BenchmarkUse(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		data := generated(b, n)
+		sc, _ := scanKubeconfig(data)
+		names := []string{sc.contexts[n/2], sc.contexts[n/3]}
+		for _, full := range []bool{false, true} {
+			if full && n > 1000 {
+				continue
+			}
+			mode := "fast"
+			if full {
+				mode = "full"
+			}
+			b.Run(fmt.Sprintf("%d/%s", n, mode), func(b *testing.B) {
+				dir := b.TempDir()
+				path := filepath.Join(dir, "config")
+				if err := os.WriteFile(path, data, 0o600); err != nil {
+					b.Fatal(err)
+				}
+				e := &Editor{Source: Source{ExplicitPath: path}, State: &State{Dir: filepath.Join(dir, "state")}, noFastPath: full}
+				i := 0
+				for b.Loop() {
+					if _, err := e.Use(context.Background(), names[i%2]); err != nil {
+						b.Fatal(err)
+					}
+					i++
+				}
+			})
+		}
+	}
+}
