@@ -40,8 +40,8 @@ func generated(b testing.TB, n int) []byte {
 
 func BenchmarkScan(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
-		data := generated(b, n)
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			data := generated(b, n)
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
 				if _, ok := scanKubeconfig(data); !ok {
@@ -66,9 +66,6 @@ func BenchmarkParseFull(b *testing.B) {
 // the fast path and with the full path.
 func BenchmarkUse(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
-		data := generated(b, n)
-		sc, _ := scanKubeconfig(data)
-		names := []string{sc.contexts[n/2], sc.contexts[n/3]}
 		for _, full := range []bool{false, true} {
 			if full && n > 1000 {
 				continue
@@ -78,6 +75,9 @@ func BenchmarkUse(b *testing.B) {
 				mode = "full"
 			}
 			b.Run(fmt.Sprintf("%d/%s", n, mode), func(b *testing.B) {
+				data := generated(b, n)
+				sc, _ := scanKubeconfig(data)
+				names := []string{sc.contexts[n/2], sc.contexts[n/3]}
 				dir := b.TempDir()
 				path := filepath.Join(dir, "config")
 				if err := os.WriteFile(path, data, 0o600); err != nil {
