@@ -13,7 +13,7 @@ import (
 )
 
 var (
-	genOnce sync.Map // contexts -> *genResult
+	genOnce sync.Map // kubeconfiggen.Options -> *genResult
 )
 
 type genResult struct {
@@ -23,13 +23,18 @@ type genResult struct {
 }
 
 // generated returns a kubeconfig of n contexts from bench's generator.
+// Benchmarks get 2048-bit keys as real files have; tests, small ones.
 func generated(b testing.TB, n int) []byte {
 	b.Helper()
-	v, _ := genOnce.LoadOrStore(n, &genResult{})
+	opts := kubeconfiggen.Options{Contexts: n, Seed: 1}
+	if _, bench := b.(*testing.B); !bench {
+		opts.Keys, opts.KeyBits = 2, 1024
+	}
+	v, _ := genOnce.LoadOrStore(opts, &genResult{})
 	g := v.(*genResult)
 	g.once.Do(func() {
 		var buf bytes.Buffer
-		g.err = kubeconfiggen.Generate(&buf, kubeconfiggen.Options{Contexts: n, Seed: 1})
+		g.err = kubeconfiggen.Generate(&buf, opts)
 		g.data = buf.Bytes()
 	})
 	if g.err != nil {

@@ -13,8 +13,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/kcfg-dev/kcfg/bench/kubeconfiggen"
 )
 
 // shapes are small kubeconfigs written in the ways people and tools write
@@ -215,11 +213,7 @@ func fastCases(t testing.TB) []fastCase {
 	for _, s := range shapes {
 		cases = append(cases, fastCase{"shape/" + s.name, []byte(s.doc)})
 	}
-	var buf bytes.Buffer
-	if err := kubeconfiggen.Generate(&buf, kubeconfiggen.Options{Contexts: 6, Seed: 7}); err != nil {
-		t.Fatal(err)
-	}
-	cases = append(cases, fastCase{"generated", buf.Bytes()})
+	cases = append(cases, fastCase{"generated", generated(t, 6)})
 	return cases
 }
 
