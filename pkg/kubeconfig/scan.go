@@ -221,6 +221,9 @@ func keyEnd(d []byte, l *line) int {
 	return -1
 }
 
+// maxKeys bounds the keys of one mapping the scanner takes.
+const maxKeys = 32
+
 // node returns a new node of kind k, from a slab (a file has many).
 func (s *scanner) node(k byte) *scanNode {
 	if len(s.slab) == 0 {
@@ -261,7 +264,9 @@ func (s *scanner) mapping(col int) *scanNode {
 		if !ok {
 			key = string(d[l.start:ke])
 		}
-		if n.get(key) != nil {
+		// No mapping of a kubeconfig has this many keys; it also keeps the
+		// duplicate check below from growing quadratic.
+		if len(n.keys) == maxKeys || n.get(key) != nil {
 			s.bad = true // duplicate key
 			return nil
 		}
