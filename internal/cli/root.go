@@ -133,6 +133,7 @@ func NewCmdRoot(f *Factory) *cobra.Command {
 // exit code.
 func Main() int {
 	f := &Factory{IO: iostreams.System(os.Getenv), Getenv: os.Getenv, Now: time.Now}
+	tuneGC(NewCmdRoot(&Factory{IO: f.IO, Getenv: f.Getenv, Now: f.Now}), os.Args[1:], f.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, f, os.Args[1:])
