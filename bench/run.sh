@@ -5,8 +5,9 @@
 #
 # Environment: KCFG (default bin/kcfg), KUBECTL (default
 # $KUBEBUILDER_ASSETS/kubectl), RUNS (default 30), SLOW_RUNS for kubectl on
-# 10,000 contexts (default 3), BENCH_DATA (default bin/bench-data: the
-# generated files are kept there, as the generator is deterministic).
+# 10,000 contexts (default 3), WATCH_OBJECTS (default 10000), BENCH_DATA
+# (default bin/bench-data: the generated files are kept there, as the
+# generator is deterministic).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -94,6 +95,10 @@ hf 5 "$((RUNS * 2))" "$work/current.json" \
 echo
 echo "== Go benchmarks (pkg/kubeconfig)"
 go test -run '^$' -bench '^Benchmark(Scan|Use)$/^1000$' -benchtime 10x ./pkg/kubeconfig/ | grep -E '^Benchmark|^ok'
+
+echo
+echo "== watch memory: kcfg watch against a plain dynamic informer"
+KUBEBUILDER_ASSETS=$(dirname "$KUBECTL") go run ./bench/watchmem -objects "${WATCH_OBJECTS:-10000}"
 
 echo
 echo "== summary (medians)"
