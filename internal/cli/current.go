@@ -4,6 +4,8 @@ import (
 	"fmt"
 
 	"github.com/spf13/cobra"
+
+	"github.com/kcfg-dev/kcfg/pkg/kubeconfig"
 )
 
 // NewCmdCurrent builds kcfg current.
@@ -19,11 +21,7 @@ func NewCmdCurrent(f *Factory, run func() error) *cobra.Command {
 			if run != nil {
 				return run()
 			}
-			cfg, err := f.Load()
-			if err != nil {
-				return err
-			}
-			name, err := cfg.CurrentContext()
+			name, err := kubeconfig.CurrentContextName(f.Source())
 			if err != nil {
 				return err
 			}

@@ -42,6 +42,16 @@ func NewCmdList(f *Factory, run func(*ListOptions) error) *cobra.Command {
 }
 
 func runList(f *Factory, opts *ListOptions) error {
+	if opts.Output == "name" {
+		names, err := kubeconfig.ContextNames(f.Source())
+		if err != nil {
+			return err
+		}
+		for _, n := range names {
+			fmt.Fprintln(f.IO.Out, n)
+		}
+		return nil
+	}
 	cfg, err := f.Load()
 	if err != nil {
 		return err
@@ -49,11 +59,6 @@ func runList(f *Factory, opts *ListOptions) error {
 	rows := cfg.Summaries(f.Now())
 	out := f.IO.Out
 	switch opts.Output {
-	case "name":
-		for _, r := range rows {
-			fmt.Fprintln(out, r.Name)
-		}
-		return nil
 	case "json", "yaml":
 		return printData(out, opts.Output, rows)
 	}

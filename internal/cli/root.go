@@ -177,6 +177,7 @@ func Main() int {
 	if strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe") == "kubectl-kcfg" {
 		f.Program = "kubectl kcfg"
 	}
+	tuneGC(NewCmdRoot(&Factory{IO: f.IO, Getenv: f.Getenv, Now: f.Now}), os.Args[1:], f.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	return Run(ctx, f, os.Args[1:])

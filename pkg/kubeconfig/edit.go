@@ -43,6 +43,8 @@ type Editor struct {
 	// Command is recorded with the backups, for kcfg undo's report.
 	Command string
 	Now     func() time.Time
+	// noFastPath makes Use always take the full path (tests compare both).
+	noFastPath bool
 }
 
 // FileChange is one file written (or, with DryRun, that would be written).

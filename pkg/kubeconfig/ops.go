@@ -18,6 +18,9 @@ const Previous = "-"
 // Use makes name the current context; Previous switches back to the
 // context that was current before the last switch.
 func (e *Editor) Use(ctx context.Context, name string) (*Result, error) {
+	if res, handled, err := e.useFast(ctx, name); handled {
+		return res, err
+	}
 	return e.run(ctx, nil, func(t *tx) error {
 		old := t.merged.CurrentContext
 		if name == Previous {
