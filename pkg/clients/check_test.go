@@ -23,6 +23,7 @@ import (
 	clientcmdapi "k8s.io/client-go/tools/clientcmd/api"
 
 	"github.com/kcfg-dev/kcfg/internal/testcert"
+	"github.com/kcfg-dev/kcfg/internal/testnet"
 )
 
 // fakeAPI answers the three requests a check makes with the status codes
@@ -109,49 +110,6 @@ func kubeconfig(entries ...entry) *clientcmdapi.Config {
 	return cfg
 }
 
-// closedPort returns a 127.0.0.1 address where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
-}
-
-// silentListener accepts connections on 127.0.0.1 and never answers.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
-
 func TestCheckStatuses(t *testing.T) {
 	ca := newCA(t, "kcfg-test-ca")
 	otherCA := newCA(t, "some-other-ca")
@@ -197,8 +155,8 @@ func TestCheckStatuses(t *testing.T) {
 		{name: "tls-server-name mismatch", e: entry{server: ok.URL, ca: ca.PEM, token: "t", serverName: "wrong.example"}, status: StatusTLSError, reason: ReasonNameMismatch, phase: PhaseTLS},
 		{name: "not tls", e: entry{server: strings.Replace(plain.URL, "http:", "https:", 1), ca: ca.PEM, token: "t"}, status: StatusTLSError, reason: ReasonNotTLS, phase: PhaseTLS},
 		{name: "plain http ok", e: entry{server: plain.URL, token: "t"}, status: StatusOK, source: FromSelfSubjectReview, user: "alice", version: "v1.37.2"},
-		{name: "closed port", e: entry{server: "https://" + closedPort(t), ca: ca.PEM, token: "t"}, status: StatusUnreachable, reason: ReasonConnectionRefused, phase: PhaseConnect},
-		{name: "silent server", e: entry{server: "https://" + silentListener(t), ca: ca.PEM, token: "t"}, status: StatusTimeout, reason: ReasonDeadline, phase: PhaseTLS, message: "no answer within the time allowed (during tls)"},
+		{name: "closed port", e: entry{server: "https://" + testnet.ClosedPort(t), ca: ca.PEM, token: "t"}, status: StatusUnreachable, reason: ReasonConnectionRefused, phase: PhaseConnect},
+		{name: "silent server", e: entry{server: "https://" + testnet.SilentListener(t), ca: ca.PEM, token: "t"}, status: StatusTimeout, reason: ReasonDeadline, phase: PhaseTLS, message: "no answer within the time allowed (during tls)"},
 		{name: "missing credential plugin", e: entry{server: ok.URL, ca: ca.PEM, exec: &clientcmdapi.ExecConfig{
 			APIVersion: "client.authentication.k8s.io/v1", Command: "/nonexistent/kcfg-credential-plugin", InteractiveMode: clientcmdapi.NeverExecInteractiveMode}},
 			status: StatusError, reason: ReasonConfig, phase: PhaseConfig, message: "kcfg-credential-plugin"},
@@ -289,7 +247,7 @@ func TestCheckParallelTimeouts(t *testing.T) {
 	var names []string
 	for i := range 4 {
 		name := fmt.Sprintf("hung-%d", i)
-		entries = append(entries, entry{name: name, server: "https://" + silentListener(t), token: "t"})
+		entries = append(entries, entry{name: name, server: "https://" + testnet.SilentListener(t), token: "t"})
 		names = append(names, name)
 	}
 	cfg := kubeconfig(entries...)
@@ -363,7 +321,7 @@ func lookPath(name string) (string, error) {
 func TestCheckCanceled(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	cancel()
-	cfg := kubeconfig(entry{name: "a", server: "https://" + silentListener(t)}, entry{name: "b", server: "https://" + silentListener(t)})
+	cfg := kubeconfig(entry{name: "a", server: "https://" + testnet.SilentListener(t)}, entry{name: "b", server: "https://" + testnet.SilentListener(t)})
 	rs := Check(ctx, cfg, []string{"a", "b"}, CheckOptions{Parallel: 1})
 	for _, r := range rs {
 		if r.Status != StatusTimeout || r.Reason != ReasonCanceled {

@@ -2,13 +2,11 @@ package e2e
 
 import (
 	"encoding/json"
-	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -23,6 +21,7 @@ import (
 
 	"github.com/kcfg-dev/kcfg/internal/testcert"
 	"github.com/kcfg-dev/kcfg/internal/testcluster"
+	"github.com/kcfg-dev/kcfg/internal/testnet"
 	"github.com/kcfg-dev/kcfg/pkg/clients"
 )
 
@@ -75,49 +74,6 @@ func buildPlugin(t *testing.T) string {
 		t.Fatalf("building the credential plugin: %v\n%s", err, out)
 	}
 	return bin
-}
-
-// silentListener accepts connections on 127.0.0.1 and never answers.
-func silentListener(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	var mu sync.Mutex
-	var conns []net.Conn
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			mu.Lock()
-			conns = append(conns, c)
-			mu.Unlock()
-		}
-	}()
-	t.Cleanup(func() {
-		l.Close()
-		mu.Lock()
-		defer mu.Unlock()
-		for _, c := range conns {
-			c.Close()
-		}
-	})
-	return l.Addr().String()
-}
-
-// closedPort returns a 127.0.0.1 address where nothing listens.
-func closedPort(t *testing.T) string {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := l.Addr().String()
-	l.Close()
-	return addr
 }
 
 // kubeconfigBuilder writes a kubeconfig with one cluster and user per
@@ -256,13 +212,13 @@ func TestCheck(t *testing.T) {
 		c.TLSServerName = "not-this-server.example"
 	})
 	kc.add("closed-port", admin, func(c *clientcmdapi.Cluster, _ *clientcmdapi.AuthInfo) {
-		c.Server = "https://" + closedPort(t)
+		c.Server = "https://" + testnet.ClosedPort(t)
 	})
 	kc.add("silent-1", admin, func(c *clientcmdapi.Cluster, _ *clientcmdapi.AuthInfo) {
-		c.Server = "https://" + silentListener(t)
+		c.Server = "https://" + testnet.SilentListener(t)
 	})
 	kc.add("silent-2", admin, func(c *clientcmdapi.Cluster, _ *clientcmdapi.AuthInfo) {
-		c.Server = "https://" + silentListener(t)
+		c.Server = "https://" + testnet.SilentListener(t)
 	})
 	kc.cfg.CurrentContext = "one-admin"
 	path := kc.write(t)

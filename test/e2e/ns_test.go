@@ -13,6 +13,7 @@ import (
 	"k8s.io/client-go/dynamic"
 
 	"github.com/kcfg-dev/kcfg/internal/testcluster"
+	"github.com/kcfg-dev/kcfg/internal/testnet"
 )
 
 // TestNsListsNamespacesFromTheCluster runs kcfg ns without a name: it reads
@@ -30,7 +31,7 @@ func TestNsListsNamespacesFromTheCluster(t *testing.T) {
 	b := newKubeconfig()
 	b.add("admin", c.Config, nil)
 	b.add("gone", c.Config, nil)
-	b.cfg.Clusters["gone"].Server = "https://" + closedPort(t)
+	b.cfg.Clusters["gone"].Server = "https://" + testnet.ClosedPort(t)
 	// Contexts that cannot be used as written must not stop commands on
 	// the others, as they do not stop kubectl.
 	b.add("no-cluster", c.Config, nil)
