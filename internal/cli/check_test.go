@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"net"
 	"os"
 	"path/filepath"
@@ -33,21 +32,9 @@ func TestCheckFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			io, _, _, _ := iostreams.Test()
-			var got *CheckOptions
-			cmd := NewCmdCheck(&Factory{IO: io, Getenv: func(string) string { return "" }}, func(o *CheckOptions) error {
-				got = o
-				return nil
-			})
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			got, err := parseOnly(NewCmdCheck, tt.args)
 			if tt.wantCode != 0 {
-				var ee *ExitError
-				if !errors.As(err, &ee) || ee.Code != tt.wantCode {
-					t.Fatalf("got %v, want exit %d", err, tt.wantCode)
-				}
+				wantExitCode(t, err, tt.wantCode)
 				return
 			}
 			if err != nil {

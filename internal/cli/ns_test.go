@@ -1,13 +1,9 @@
 package cli
 
 import (
-	"bytes"
-	"errors"
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/kcfg-dev/kcfg/internal/iostreams"
 )
 
 func TestNsFlags(t *testing.T) {
@@ -24,21 +20,9 @@ func TestNsFlags(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
-			io, _, _, _ := iostreams.Test()
-			var got *NsOptions
-			cmd := NewCmdNs(&Factory{IO: io, Getenv: func(string) string { return "" }}, func(o *NsOptions) error {
-				got = o
-				return nil
-			})
-			cmd.SetArgs(tt.args)
-			cmd.SetOut(&bytes.Buffer{})
-			cmd.SetErr(&bytes.Buffer{})
-			err := cmd.Execute()
+			got, err := parseOnly(NewCmdNs, tt.args)
 			if tt.wantCode != 0 {
-				var ee *ExitError
-				if !errors.As(err, &ee) || ee.Code != tt.wantCode {
-					t.Fatalf("got %v, want exit %d", err, tt.wantCode)
-				}
+				wantExitCode(t, err, tt.wantCode)
 				return
 			}
 			if err != nil {
