@@ -1,6 +1,7 @@
 package kubeconfig
 
 import (
+	"errors"
 	"os"
 	"path/filepath"
 	"strings"
@@ -254,5 +255,51 @@ func TestShadowWarningHint(t *testing.T) {
 				t.Errorf("warning mentions --in: %v, want %v: %s", got, tt.wantIn, w)
 			}
 		})
+	}
+}
+
+// TestAddIntoStandaloneFile adds into a file outside the loaded ones: it
+// must work on its own, so entries that exist only in the loaded files are
+// added to it, not taken as already there.
+func TestAddIntoStandaloneFile(t *testing.T) {
+	elsewhere := t.TempDir()
+	in := putFile(t, filepath.Join(elsewhere, "new.yaml"), incoming)
+	putFile(t, filepath.Join(elsewhere, "certs", "ca.crt"), "CA")
+	putFile(t, filepath.Join(elsewhere, "token"), "secret-token\n")
+	p := putFile(t, filepath.Join(t.TempDir(), "config"), existing)
+	into := filepath.Join(t.TempDir(), "standalone.yaml")
+	if _, err := editor(t, p).Add(t.Context(), []string{in}, AddOptions{Into: into}); err != nil {
+		t.Fatal(err)
+	}
+	cfg, err := Load(Source{ExplicitPath: into})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cfg.Validate(); err != nil {
+		t.Errorf("the file written by add --into does not stand on its own: %v", err)
+	}
+	src, _ := ParseFile(in, readFile(t, in))
+	for name := range src.Contexts {
+		if cfg.Merged.Contexts[name] == nil {
+			t.Errorf("context %q not added under its own name (a standalone file has no clash)", name)
+		}
+	}
+}
+
+// TestCorruptMemoryIsReported: a memory file that does not parse is
+// reported, naming it, and never overwritten silently.
+func TestCorruptMemoryIsReported(t *testing.T) {
+	p := fixture(t, "commented.yaml")
+	ed := editor(t, p)
+	mem := ed.State.memoryPath()
+	putFile(t, mem, "garbage{{")
+	_, err := ed.Use(t.Context(), Previous)
+	var e *Error
+	if !errors.Is(err, ErrStateCorrupt) || !errors.As(err, &e) || e.File != mem {
+		t.Fatalf("use -: %v, want ErrStateCorrupt naming %s", err, mem)
+	}
+	_, _ = ed.SetNamespace(t.Context(), "x", "")
+	if got := string(readFile(t, mem)); got != "garbage{{" {
+		t.Errorf("memory file overwritten: %q", got)
 	}
 }

@@ -23,6 +23,8 @@ var (
 	ErrNoCurrentContext = errors.New("no current context is set")
 	// ErrContextNotFound: a named context does not exist.
 	ErrContextNotFound = errors.New("context not found")
+	// ErrStateCorrupt: a file of kcfg's own state (under $XDG_STATE_HOME/kcfg) does not parse.
+	ErrStateCorrupt = errors.New("kcfg state file is corrupt")
 	// ErrMissingFile: a file named explicitly does not exist.
 	ErrMissingFile = errors.New("file does not exist")
 )

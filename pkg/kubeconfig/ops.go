@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"sort"
 
 	"k8s.io/client-go/tools/clientcmd"
@@ -59,7 +60,11 @@ func (t *tx) rememberContext(old string) {
 
 func (e *Editor) previousContext() (string, error) {
 	if e.State != nil {
-		if p := e.State.loadMemory().PreviousContext[e.memoryKey()]; p != "" {
+		m, err := e.State.loadMemory()
+		if err != nil {
+			return "", err
+		}
+		if p := m.PreviousContext[e.memoryKey()]; p != "" {
 			return p, nil
 		}
 	}
@@ -85,7 +90,11 @@ func (e *Editor) SetNamespace(ctx context.Context, ns, in string) (*Result, erro
 		if ns == Previous {
 			prev := ""
 			if e.State != nil {
-				prev = e.State.loadMemory().PreviousNamespace[memKey]
+				m, err := e.State.loadMemory()
+				if err != nil {
+					return err
+				}
+				prev = m.PreviousNamespace[memKey]
 			}
 			if prev == "" {
 				return fmt.Errorf("%w: no namespace of context %q was changed with kcfg", ErrNoPrevious, cur)
@@ -236,7 +245,11 @@ func (e *Editor) Rename(ctx context.Context, old, name, in string) (*Result, err
 		if e.State != nil {
 			key := e.memoryKey()
 			t.after = append(t.after, func(ctx context.Context) error {
-				if e.State.loadMemory().PreviousContext[key] != old {
+				m, err := e.State.loadMemory()
+				if err != nil {
+					return err
+				}
+				if m.PreviousContext[key] != old {
 					return nil
 				}
 				return e.State.updateMemory(ctx, func(m *memory) { m.PreviousContext[key] = name })
@@ -314,7 +327,7 @@ func (e *Editor) Add(ctx context.Context, files []string, opts AddOptions) (*Res
 		if err != nil {
 			return err
 		}
-		a := &adder{t: t, target: d, opts: opts}
+		a := &adder{t: t, target: d, opts: opts, standalone: !slices.ContainsFunc(t.paths, func(p string) bool { return sameFile(p, target) })}
 		for i, cfg := range incoming {
 			if err := a.add(files[i], cfg); err != nil {
 				return err
@@ -396,10 +409,13 @@ func bytesTrimNewline(b []byte) []byte {
 }
 
 type adder struct {
-	t       *tx
-	target  *document
-	opts    AddOptions
-	clashes []string
+	t      *tx
+	target *document
+	// standalone is true when the target is not one of the loaded files:
+	// only its own entries count, since it must work on its own.
+	standalone bool
+	opts       AddOptions
+	clashes    []string
 }
 
 func (a *adder) add(file string, cfg *clientcmdapi.Config) error {
@@ -488,7 +504,7 @@ func (a *adder) one(file, list, name string, obj any) (string, error) {
 // existing finds an entry of that name in the merged files or the target.
 func (a *adder) existing(list, name string) any {
 	a.t.remerge()
-	if x := stanza(a.t.merged, list, name); x != nil {
+	if x := stanza(a.t.merged, list, name); x != nil && !a.standalone {
 		return x
 	}
 	if x := stanza(a.target.config, list, name); x != nil {

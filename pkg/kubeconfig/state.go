@@ -195,10 +195,20 @@ type memory struct {
 
 func (s *State) memoryPath() string { return filepath.Join(s.Dir, "memory.json") }
 
-func (s *State) loadMemory() *memory {
+// loadMemory reads the memory; a file that does not exist is an empty
+// memory, one that does not parse is an error naming it (it is never
+// overwritten silently).
+func (s *State) loadMemory() (*memory, error) {
 	m := &memory{}
-	if data, err := os.ReadFile(s.memoryPath()); err == nil {
-		_ = json.Unmarshal(data, m)
+	data, err := os.ReadFile(s.memoryPath())
+	switch {
+	case err == nil:
+		if err := json.Unmarshal(data, m); err != nil {
+			return nil, &Error{File: s.memoryPath(), Err: ErrStateCorrupt,
+				Detail: err.Error() + "; it only holds the previous contexts and namespaces: remove it to start afresh"}
+		}
+	case !errors.Is(err, fs.ErrNotExist):
+		return nil, &Error{File: s.memoryPath(), Err: ErrUnreadable, Detail: unwrapPathError(err)}
 	}
 	if m.PreviousContext == nil {
 		m.PreviousContext = map[string]string{}
@@ -206,7 +216,7 @@ func (s *State) loadMemory() *memory {
 	if m.PreviousNamespace == nil {
 		m.PreviousNamespace = map[string]string{}
 	}
-	return m
+	return m, nil
 }
 
 // updateMemory changes the memory under its own lock.
@@ -219,7 +229,10 @@ func (s *State) updateMemory(ctx context.Context, fn func(*memory)) error {
 		return err
 	}
 	defer locks.Unlock()
-	m := s.loadMemory()
+	m, err := s.loadMemory()
+	if err != nil {
+		return err
+	}
 	fn(m)
 	data, _ := json.MarshalIndent(m, "", "  ")
 	return WriteFileAtomic(s.memoryPath(), data)
