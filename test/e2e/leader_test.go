@@ -278,6 +278,29 @@ func newDeployment(name string) *appsv1.Deployment {
 	}
 }
 
+// syncedInCluster is what a replica prints once its informers have synced.
+const syncedInCluster = `context "in-cluster": watching deployments.v1.apps in all namespaces`
+
+// leaderCluster starts an API server with deploy/ applied and returns the
+// in-cluster settings of its service account, an admin clientset, and a
+// function that creates a Deployment in namespace default.
+func leaderCluster(t *testing.T) (inCluster, *kubernetes.Clientset, func(name string)) {
+	t.Helper()
+	c := testcluster.Start(t, testcluster.Options{})
+	ic := deploy(t, c)
+	cs, err := kubernetes.NewForConfig(c.Config)
+	if err != nil {
+		t.Fatal(err)
+	}
+	create := func(name string) {
+		t.Helper()
+		if _, err := cs.AppsV1().Deployments("default").Create(t.Context(), newDeployment(name), metav1.CreateOptions{}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	return ic, cs, create
+}
+
 // TestWatchLeaderElection runs the Deployment of deploy/ as two in-process
 // replicas against a real API server, with the service account's token and
 // the least rights of deploy/20-rbac.yaml: one delivers, the other waits;
@@ -285,25 +308,13 @@ func newDeployment(name string) *appsv1.Deployment {
 // other takes over at once and delivers what follows. No event is ever
 // delivered by both, nor by both at the same time.
 func TestWatchLeaderElection(t *testing.T) {
-	c := testcluster.Start(t, testcluster.Options{})
-	ic := deploy(t, c)
-	cs, err := kubernetes.NewForConfig(c.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
+	ic, cs, create := leaderCluster(t)
 	deployments := cs.AppsV1().Deployments("default")
-	create := func(name string) {
-		t.Helper()
-		if _, err := deployments.Create(t.Context(), newDeployment(name), metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	synced := `context "in-cluster": watching deployments.v1.apps in all namespaces`
 
 	a := startReplica(t, "a", ic)
-	waitFor(t, "a to lead and sync", func() bool { return a.leading() != "" && strings.Contains(a.errOut.String(), synced) }, a.state)
+	waitFor(t, "a to lead and sync", func() bool { return a.leading() != "" && strings.Contains(a.errOut.String(), syncedInCluster) }, a.state)
 	idA := a.leading()
-	if !strings.Contains(a.errOut.String(), synced+" (1 objects)") {
+	if !strings.Contains(a.errOut.String(), syncedInCluster+" (1 objects)") {
 		t.Errorf("a's initial list should hold the kcfg-watch Deployment alone:\n%s", a.state())
 	}
 	b := startReplica(t, "b", ic)
@@ -330,7 +341,7 @@ func TestWatchLeaderElection(t *testing.T) {
 	if !strings.Contains(a.errOut.String(), "lease kcfg/kcfg-watch: "+idA+" stopped") {
 		t.Errorf("a did not report that it stopped:\n%s", a.state())
 	}
-	waitFor(t, "b to lead and sync", func() bool { return b.leading() != "" && strings.Contains(b.errOut.String(), synced) }, b.state)
+	waitFor(t, "b to lead and sync", func() bool { return b.leading() != "" && strings.Contains(b.errOut.String(), syncedInCluster) }, b.state)
 	if d := time.Since(stopped); d > 2*time.Second {
 		t.Errorf("b took over %s after a stopped, want well within the lease duration after a release", d)
 	}
@@ -452,23 +463,10 @@ func (p *process) wait(t *testing.T) int {
 // over at once.
 func TestWatchLeaderElectionProcesses(t *testing.T) {
 	bin := buildKcfg(t)
-	c := testcluster.Start(t, testcluster.Options{})
-	ic := deploy(t, c)
-	cs, err := kubernetes.NewForConfig(c.Config)
-	if err != nil {
-		t.Fatal(err)
-	}
-	deployments := cs.AppsV1().Deployments("default")
-	create := func(name string) {
-		t.Helper()
-		if _, err := deployments.Create(t.Context(), newDeployment(name), metav1.CreateOptions{}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	synced := `context "in-cluster": watching deployments.v1.apps in all namespaces`
+	ic, _, create := leaderCluster(t)
 
 	a := startProcess(t, bin, "a", ic)
-	waitFor(t, "a to lead and sync", func() bool { return a.leading() != "" && strings.Contains(a.errOut.String(), synced) }, a.state)
+	waitFor(t, "a to lead and sync", func() bool { return a.leading() != "" && strings.Contains(a.errOut.String(), syncedInCluster) }, a.state)
 	b := startProcess(t, bin, "b", ic)
 	waitFor(t, "b to see a's lease", func() bool { return strings.Contains(b.errOut.String(), "held by "+a.leading()) }, b.state)
 	create("one")
@@ -481,7 +479,7 @@ func TestWatchLeaderElectionProcesses(t *testing.T) {
 	killed := time.Now()
 	<-a.done
 	create("gap")
-	waitFor(t, "b to lead and sync", func() bool { return b.leading() != "" && strings.Contains(b.errOut.String(), synced) }, b.state)
+	waitFor(t, "b to lead and sync", func() bool { return b.leading() != "" && strings.Contains(b.errOut.String(), syncedInCluster) }, b.state)
 	took := time.Since(killed)
 	// The lease duration is 2s, counted from the last renewal b saw, which
 	// is at most a retry period (250ms, plus jitter) before the kill.
@@ -511,7 +509,7 @@ func TestWatchLeaderElectionProcesses(t *testing.T) {
 	if !strings.Contains(b.errOut.String(), "stopped, releasing the lease") {
 		t.Errorf("b did not report its release:\n%s", b.state())
 	}
-	waitFor(t, "c to lead and sync", func() bool { return cc.leading() != "" && strings.Contains(cc.errOut.String(), synced) }, cc.state)
+	waitFor(t, "c to lead and sync", func() bool { return cc.leading() != "" && strings.Contains(cc.errOut.String(), syncedInCluster) }, cc.state)
 	if d := time.Since(termed); d > 1500*time.Millisecond {
 		t.Errorf("c took over %s after SIGTERM to b, want at once (well under the 2s lease duration)", d)
 	}
