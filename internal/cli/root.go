@@ -177,16 +177,21 @@ func Main() int {
 	if strings.TrimSuffix(filepath.Base(os.Args[0]), ".exe") == "kubectl-kcfg" {
 		f.Program = "kubectl kcfg"
 	}
-	tuneGC(NewCmdRoot(&Factory{IO: f.IO, Getenv: f.Getenv, Now: f.Now}), os.Args[1:], f.Getenv)
+	root := NewCmdRoot(f)
+	tuneGC(root, os.Args[1:], f.Getenv)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
-	return Run(ctx, f, os.Args[1:])
+	return execute(ctx, f, root, os.Args[1:])
 }
 
 // Run executes one command line and returns the exit code, printing any
 // error to f.IO.ErrOut.
 func Run(ctx context.Context, f *Factory, args []string) int {
-	root := NewCmdRoot(f)
+	return execute(ctx, f, NewCmdRoot(f), args)
+}
+
+// execute runs root, built by NewCmdRoot(f), on args.
+func execute(ctx context.Context, f *Factory, root *cobra.Command, args []string) int {
 	root.SetArgs(args)
 	err := root.ExecuteContext(ctx)
 	if err == nil {
