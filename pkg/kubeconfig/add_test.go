@@ -263,10 +263,15 @@ func TestShadowWarningHint(t *testing.T) {
 // added to it, not taken as already there.
 func TestAddIntoStandaloneFile(t *testing.T) {
 	elsewhere := t.TempDir()
-	in := putFile(t, filepath.Join(elsewhere, "new.yaml"), incoming)
+	in := putFile(t, filepath.Join(elsewhere, "new.yaml"), incoming+`- name: borrows
+  context: {cluster: only-loaded, user: loaded-user}
+`)
 	putFile(t, filepath.Join(elsewhere, "certs", "ca.crt"), "CA")
 	putFile(t, filepath.Join(elsewhere, "token"), "secret-token\n")
-	p := putFile(t, filepath.Join(t.TempDir(), "config"), existing)
+	loaded := t.TempDir()
+	withMore := strings.Replace(existing, "clusters:\n", "clusters:\n- name: only-loaded\n  cluster: {server: \"https://127.0.0.1:9443\", certificate-authority: loaded-ca.crt}\n", 1)
+	withMore = strings.Replace(withMore, "users:\n", "users:\n- name: loaded-user\n  user: {tokenFile: loaded-token}\n", 1)
+	p := putFile(t, filepath.Join(loaded, "config"), withMore)
 	into := filepath.Join(t.TempDir(), "standalone.yaml")
 	if _, err := editor(t, p).Add(t.Context(), []string{in}, AddOptions{Into: into}); err != nil {
 		t.Fatal(err)
@@ -277,6 +282,9 @@ func TestAddIntoStandaloneFile(t *testing.T) {
 	}
 	if err := cfg.Validate(); err != nil {
 		t.Errorf("the file written by add --into does not stand on its own: %v", err)
+	}
+	if c := cfg.Merged.Clusters["only-loaded"]; c == nil || c.CertificateAuthority != filepath.Join(loaded, "loaded-ca.crt") {
+		t.Errorf("cluster only-loaded not copied with its path made absolute: %+v", c)
 	}
 	src, _ := ParseFile(in, readFile(t, in))
 	for name := range src.Contexts {

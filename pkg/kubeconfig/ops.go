@@ -333,6 +333,11 @@ func (e *Editor) Add(ctx context.Context, files []string, opts AddOptions) (*Res
 				return err
 			}
 		}
+		if a.standalone {
+			if err := a.completeReferences(); err != nil {
+				return err
+			}
+		}
 		if len(a.clashes) > 0 {
 			return &Error{File: target, Err: ErrNameClash, Detail: "with --on-conflict=fail: " + joinList(a.clashes)}
 		}
@@ -439,6 +444,41 @@ func (a *adder) add(file string, cfg *clientcmdapi.Config) error {
 			if list != ListContexts && newName != name {
 				renamed[list][name] = newName
 			}
+		}
+	}
+	return nil
+}
+
+// completeReferences copies into a standalone target the clusters and
+// users its contexts name that only the loaded files define, with their
+// relative paths made absolute, so that the target works on its own.
+func (a *adder) completeReferences() error {
+	a.t.remerge()
+	for _, name := range stanzaNames(a.target.config, ListContexts) {
+		ctx := stanza(a.target.config, ListContexts, name).(*clientcmdapi.Context)
+		for list, ref := range map[string]string{ListClusters: ctx.Cluster, ListUsers: ctx.AuthInfo} {
+			if ref == "" || stanza(a.target.config, list, ref) != nil {
+				continue
+			}
+			x := stanza(a.t.merged, list, ref)
+			if x == nil {
+				continue
+			}
+			one := clientcmdapi.NewConfig()
+			switch v := x.(type) {
+			case *clientcmdapi.Cluster:
+				one.Clusters[ref] = v.DeepCopy()
+			case *clientcmdapi.AuthInfo:
+				one.AuthInfos[ref] = v.DeepCopy()
+			}
+			if err := clientcmd.ResolveLocalPaths(one); err != nil {
+				return &Error{File: origin(x), Kind: kindOf(list), Name: ref, Err: ErrUnreadable, Detail: err.Error()}
+			}
+			if err := a.target.addItem(list, ref, stanza(one, list, ref)); err != nil {
+				return err
+			}
+			a.t.res.Actions = append(a.t.res.Actions, Action{Verb: "added", Kind: kindOf(list), Name: ref, File: a.target.path})
+			a.t.remerge()
 		}
 	}
 	return nil
